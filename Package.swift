@@ -1,0 +1,145 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Warnings are errors on CI, for our own targets only (dependencies keep their warnings).
+let strict: [SwiftSetting] =
+  Context.environment["CI"] != nil ? [.treatAllWarnings(as: .error)] : []
+
+let package = Package(
+  name: "tack",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "tack", targets: ["tack"]),
+    .executable(name: "tack-bench", targets: ["tack-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+  ],
+  targets: [
+    // MARK: Pure leaves (no I/O)
+
+    /// Codable wire values, byte ranges, Graph error bodies, upload events.
+    .target(name: "GraphModels", swiftSettings: strict),
+    /// Terminal model: cells, buffers, display width, sanitising, widgets, keys.
+    .target(name: "TerminalCore", swiftSettings: strict),
+    /// App state, actions, effects, reducer, key bindings, screen views.
+    .target(name: "AppCore", dependencies: ["GraphModels", "TerminalCore"], swiftSettings: strict),
+
+    // MARK: Graph access and uploads
+
+    /// HTTP transport, endpoints, paging, retry policy, device-code auth and token store.
+    .target(
+      name: "GraphClient",
+      dependencies: [
+        "GraphModels",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    /// Chunk planner, upload state machine, coordinator actor, durable journal.
+    .target(
+      name: "UploadEngine",
+      dependencies: [
+        "GraphModels", "GraphClient", .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    /// A Hummingbird server emulating the Graph To Do subset and the identity endpoints.
+    .target(
+      name: "GraphEmulator",
+      dependencies: [
+        "GraphModels",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+
+    // MARK: Terminal backend
+
+    .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+    /// Async-signal-safe terminal restore on fatal signals.
+    .target(name: "CTermGuard"),
+    /// The ncurses backend; the only importer of CNcursesw.
+    .target(
+      name: "TerminalCurses",
+      dependencies: ["TerminalCore", "CNcursesw", "CTermGuard"],
+      swiftSettings: strict
+    ),
+    /// The program loop: keys, resize, Graph results and upload events become actions.
+    .target(
+      name: "AppRuntime",
+      dependencies: ["AppCore", "TerminalCore", "GraphClient", "UploadEngine", "GraphModels"],
+      swiftSettings: strict
+    ),
+
+    // MARK: Executables
+
+    .executableTarget(
+      name: "tack",
+      dependencies: [
+        "GraphModels", "GraphClient", "UploadEngine", "GraphEmulator", "TerminalCore",
+        "TerminalCurses", "AppCore", "AppRuntime",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "tack-bench",
+      dependencies: [
+        "GraphModels", "GraphClient", "UploadEngine", "GraphEmulator", "TerminalCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict
+    ),
+
+    // MARK: Tests
+
+    /// Shared helpers: temporary directories, emulator fixtures, tmux driver.
+    .target(
+      name: "TestSupport",
+      dependencies: ["GraphModels", "GraphEmulator", "GraphClient"],
+      path: "Tests/TestSupport",
+      swiftSettings: strict
+    ),
+    .testTarget(name: "GraphModelsTests", dependencies: ["GraphModels"], swiftSettings: strict),
+    .testTarget(
+      name: "GraphEmulatorTests",
+      dependencies: ["GraphEmulator", "GraphModels", "TestSupport"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "GraphClientTests",
+      dependencies: ["GraphClient", "GraphModels", "GraphEmulator", "TestSupport"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "UploadEngineTests",
+      dependencies: ["UploadEngine", "GraphClient", "GraphModels", "GraphEmulator", "TestSupport"],
+      swiftSettings: strict
+    ),
+    .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"], swiftSettings: strict),
+    .testTarget(
+      name: "AppCoreTests",
+      dependencies: ["AppCore", "TerminalCore", "GraphModels"],
+      exclude: ["__Snapshots__"],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["TestSupport", "GraphModels", "GraphEmulator", "tack"],
+      swiftSettings: strict
+    ),
+  ]
+)

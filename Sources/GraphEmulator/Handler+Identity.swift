@@ -1,0 +1,139 @@
+import Foundation
+import GraphModels
+import HTTPTypes
+import HummingbirdCore
+import NIOCore
+
+extension Handler {
+  /// The identity platform's `devicecode` and `token` endpoints, plus the approval test hook.
+  func identity(
+    _ request: Request, route: Route, out: Responses, body: BodyFaults, channel: any Channel
+  ) async
+    -> Outcome
+  {
+    if route == .approveHook {
+      let query = Self.query(request)
+      if let code = query["user_code"] {
+        if query["decline"] != nil {
+          await store.declineDeviceCode(userCode: code)
+        } else {
+          await store.approveDeviceCode(userCode: code)
+        }
+      } else {
+        await store.approveAllPendingDeviceCodes()
+      }
+      return .respond(out.empty(.noContent))
+    }
+    guard
+      case .bytes(let bytes) = await readBody(
+        request, limit: 65_536, faults: body, channel: channel)
+    else {
+      return .respond(
+        out.oauthError("invalid_request", "AADSTS900144: The request body is too large."))
+    }
+    let form = Self.form(bytes)
+    guard let clientID = form["client_id"], !clientID.isEmpty else {
+      return .respond(
+        out.oauthError(
+          "invalid_request",
+          "AADSTS900144: The request body must contain the following parameter: 'client_id'."))
+    }
+    if form["client_secret"] != nil {
+      return .respond(
+        out.oauthError(
+          "invalid_client",
+          "AADSTS700025: Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+          status: 401))
+    }
+    switch route {
+    case .deviceCode:
+      let scope = form["scope"] ?? ""
+      guard !scope.isEmpty else {
+        return .respond(
+          out.oauthError("invalid_scope", "AADSTS70011: The provided value for scope is not valid.")
+        )
+      }
+      let record = await store.createDeviceCode(scope: scope, now: out.now)
+      let authority = request.head.authority ?? options.host
+      let verification = "http://\(authority)/_emulator/device"
+      return .respond(
+        out.json(
+          .ok,
+          .object([
+            "user_code": .string(record.userCode),
+            "device_code": .string(record.deviceCode),
+            "verification_uri": .string(verification),
+            "expires_in": .number(options.deviceCodeLifetime.seconds.rounded()),
+            "interval": .number(Double(options.deviceCodeInterval)),
+            "message": .string(
+              "To sign in, use a web browser to open the page \(verification) and enter the code \(record.userCode) to authenticate."
+            ),
+          ])))
+    case .token:
+      return await token(form: form, out: out)
+    default:
+      return .respond(out.oauthError("invalid_request", "Unsupported endpoint."))
+    }
+  }
+
+  private func token(form: [String: String], out: Responses) async -> Outcome {
+    switch form["grant_type"] {
+    case "urn:ietf:params:oauth:grant-type:device_code":
+      guard let deviceCode = form["device_code"] else {
+        return .respond(
+          out.oauthError(
+            "invalid_request",
+            "AADSTS900144: The request body must contain the following parameter: 'device_code'."))
+      }
+      switch await store.poll(deviceCode: deviceCode, now: out.now) {
+      case .pending:
+        return .respond(
+          out.oauthError(
+            "authorization_pending",
+            "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
+        )
+      case .declined:
+        return .respond(
+          out.oauthError(
+            "authorization_declined", "AADSTS70000: The user declined to authorize the request."))
+      case .expired:
+        return .respond(out.oauthError("expired_token", "AADSTS70019: Verification code expired."))
+      case .unknown:
+        return .respond(
+          out.oauthError("bad_verification_code", "AADSTS70018: Invalid verification code."))
+      case .approved(let scope):
+        return .respond(await tokenAnswer(scope: scope, out: out))
+      }
+    case "refresh_token":
+      guard let refresh = form["refresh_token"], await store.redeemRefreshToken(refresh) else {
+        return .respond(
+          out.oauthError(
+            "invalid_grant",
+            "AADSTS70008: The provided authorization code or refresh token has expired."))
+      }
+      return .respond(
+        await tokenAnswer(scope: form["scope"] ?? "Tasks.ReadWrite offline_access", out: out))
+    default:
+      return .respond(
+        out.oauthError(
+          "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type."))
+    }
+  }
+
+  private func tokenAnswer(scope: String, out: Responses) async -> Response {
+    let pair = await store.issueToken(now: out.now)
+    let lifetime = options.accessTokenLifetime.seconds.rounded()
+    var body: [String: JSONValue] = [
+      "token_type": .string("Bearer"),
+      "scope": .string(
+        scope.split(separator: " ").filter { $0 != "offline_access" }.joined(separator: " ")),
+      "expires_in": .number(lifetime),
+      "ext_expires_in": .number(lifetime),
+      "access_token": .string(pair.access),
+    ]
+    if scope.split(separator: " ").contains("offline_access") {
+      body["refresh_token"] = .string(pair.refresh)
+    }
+    return out.json(.ok, .object(body))
+  }
+}

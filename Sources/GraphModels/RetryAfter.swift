@@ -1,0 +1,39 @@
+import Foundation
+
+/// Reads a `Retry-After` header: decimal seconds (Graph sends fractions such as `2.128`) or an
+/// HTTP date, relative to `now`. Negative or unreadable values give nil.
+public enum RetryAfter {
+  public static func seconds(_ header: String?, now: Date) -> Double? {
+    guard let text = header?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+    if let value = Double(text), value.isFinite {
+      return value >= 0 ? value : nil
+    }
+    guard let date = httpDate(text) else { return nil }
+    return max(0, date.timeIntervalSince(now))
+  }
+
+  /// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+  public static func httpDate(_ text: String) -> Date? {
+    let months = [
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    let words = text.replacingOccurrences(of: ",", with: " ").split(separator: " ")
+    guard words.count >= 5,
+      let day = Int(words[1]),
+      let month = months.firstIndex(of: words[2].lowercased()),
+      let year = Int(words[3])
+    else { return nil }
+    let time = words[4].split(separator: ":").compactMap { Int($0) }
+    guard time.count == 3 else { return nil }
+    var components = DateComponents()
+    components.calendar = Calendar(identifier: .gregorian)
+    components.timeZone = TimeZone(identifier: "UTC")
+    components.year = year
+    components.month = month + 1
+    components.day = day
+    components.hour = time[0]
+    components.minute = time[1]
+    components.second = time[2]
+    return components.date
+  }
+}

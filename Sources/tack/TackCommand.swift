@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+
+/// `tack`: the TUI, or a scripting subcommand.
+struct TackCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tack",
+    abstract: "Attach files to Microsoft To Do tasks from a terminal.",
+    discussion: """
+      With no subcommand, opens the terminal UI against Microsoft Graph (signing in first if \
+      needed). `tack --demo` opens it against the built-in emulator on 127.0.0.1 with seeded data.
+      Exit codes: 0 success, 1 an upload failed, 2 usage or input error, 3 authentication error.
+      """,
+    subcommands: [
+      LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ListsCommand.self,
+      TasksCommand.self, AttachmentsCommand.self, UploadCommand.self, ResumeCommand.self,
+      UploadsCommand.self, EmulatorCommand.self,
+    ]
+  )
+
+  @OptionGroup var global: GlobalOptions
+
+  @Flag(help: "Run against the built-in Graph emulator with seeded data; no account needed.")
+  var demo = false
+
+  @Option(name: .customLong("refresh-ms"), help: "Screen refresh interval in milliseconds.")
+  var refreshMilliseconds: Int = 100
+
+  func run() throws {
+    try TUILauncher.launch(global: global, demo: demo, refreshMilliseconds: refreshMilliseconds)
+  }
+}
+
+/// Options every command accepts (DESIGN.md §3).
+struct GlobalOptions: ParsableArguments {
+  @Option(help: "Graph base URL (env TACK_GRAPH_URL).")
+  var graphURL: String?
+
+  @Option(help: "Identity base URL (env TACK_LOGIN_URL).")
+  var loginURL: String?
+
+  @Option(help: "National cloud: global, usgov or dod.")
+  var cloud: String?
+
+  @Option(help: "Tenant: common, organizations, consumers, or a tenant id or domain.")
+  var tenant: String?
+
+  @Option(help: "Application (client) id of your app registration (env TACK_CLIENT_ID).")
+  var clientID: String?
+}
