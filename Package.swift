@@ -109,7 +109,12 @@ let package = Package(
     /// Shared helpers: temporary directories, emulator fixtures, tmux driver.
     .target(
       name: "TestSupport",
-      dependencies: ["GraphModels", "GraphEmulator", "GraphClient"],
+      dependencies: [
+        "GraphModels", "GraphEmulator", "GraphClient",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
       path: "Tests/TestSupport",
       swiftSettings: strict
     ),

@@ -38,6 +38,13 @@ public struct FaultPlan: Sendable {
     public var last: Int?
     public var kind: Kind
 
+    public init(selector: Selector, first: Int, last: Int?, kind: Kind) {
+      self.selector = selector
+      self.first = first
+      self.last = last
+      self.kind = kind
+    }
+
     public func matches(ordinal: Int) -> Bool {
       ordinal >= first && (last.map { ordinal <= $0 } ?? true)
     }

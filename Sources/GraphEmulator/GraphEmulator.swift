@@ -80,3 +80,8 @@ public final class GraphEmulator: Sendable {
     try await task.value
   }
 }
+
+extension GraphEmulator {
+  /// The seed data compiled into the binary (a copy of `Assets/seed.json`).
+  public static var seedJSON: String { Seed.embeddedJSON }
+}
