@@ -36,15 +36,17 @@ extension Handler {
 
     case .lists:
       guard method == .get else { return notAllowed() }
-      let lists = await store.lists().map { list -> JSONValue in
-        var value = Self.object(list)
-        value["@odata.etag"] = .string("W/\"\(list.id.prefix(12))\"")
-        return .object(value)
-      }
+      let lists = await store.lists()
       return .respond(
         page(
           lists, request: request, out: out,
-          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists"))
+          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists"
+        ) { list in
+          var value = Self.object(list)
+          value["@odata.type"] = .string("#microsoft.graph.todoTaskList")
+          value["@odata.etag"] = .string("W/\"\(list.id.prefix(12))\"")
+          return .object(value)
+        })
 
     case .list(let listID):
       guard method == .get else { return notAllowed() }
@@ -58,15 +60,15 @@ extension Handler {
     case .tasks(let listID):
       guard method == .get else { return notAllowed() }
       guard let tasks = await store.tasks(listID: listID) else { return notFound("list") }
-      let values = tasks.map { task -> JSONValue in
-        var value = Self.object(task)
-        value["@odata.etag"] = .string("W/\"\(task.id.suffix(16))\"")
-        return .object(value)
-      }
       return .respond(
         page(
-          values, request: request, out: out,
-          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks"))
+          tasks, request: request, out: out,
+          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks"
+        ) { task in
+          var value = Self.object(task)
+          value["@odata.etag"] = .string("W/\"\(task.id.suffix(16))\"")
+          return .object(value)
+        })
 
     case .task(let listID, let taskID):
       guard method == .get else { return notAllowed() }
@@ -88,17 +90,16 @@ extension Handler {
       guard let attachments = await store.attachments(listID: listID, taskID: taskID) else {
         return notFound("task")
       }
-      let values = attachments.map { attachment -> JSONValue in
-        var value = Self.object(attachment)
-        value["@odata.type"] = .string("#microsoft.graph.taskFileAttachment")
-        return .object(value)
-      }
       return .respond(
         page(
-          values, request: request, out: out,
+          attachments, request: request, out: out,
           context:
             "\(base)/$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks('\(taskID)')/attachments"
-        ))
+        ) { attachment in
+          var value = Self.object(attachment)
+          value["@odata.type"] = .string("#microsoft.graph.taskFileAttachment")
+          return .object(value)
+        })
 
     case .attachment(let listID, let taskID, let attachmentID):
       switch method {
@@ -190,7 +191,10 @@ extension Handler {
   }
 
   /// One page of a collection; `$top` is honoured up to the maximum, `$skiptoken` is opaque.
-  func page(_ items: [JSONValue], request: Request, out: Responses, context: String) -> Response {
+  func page<Item>(
+    _ items: [Item], request: Request, out: Responses, context: String,
+    render: (Item) -> JSONValue
+  ) -> Response {
     let query = Self.query(request)
     var size = options.defaultPageSize
     if let top = query["$top"] {
@@ -207,7 +211,8 @@ extension Handler {
       else { return out.error(400, "BadRequest", "The $skiptoken is not valid.") }
       skip = value
     }
-    let slice = Array(items.dropFirst(skip).prefix(size))
+    // Render only this page: a 5,000-task list must not be encoded whole for every request.
+    let slice = items.dropFirst(skip).prefix(size).map(render)
     var body: [String: JSONValue] = ["@odata.context": .string(context), "value": .array(slice)]
     if skip + size < items.count {
       let token = Data("skip=\(skip + size)".utf8).base64EncodedString()

@@ -13,28 +13,29 @@ public struct SHA256: Sendable {
   public init() { buffer.reserveCapacity(64) }
 
   public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-    length &+= UInt64(bytes.count)
-    var iterator = bytes.makeIterator()
+    if bytes.withContiguousStorageIfAvailable({ update(buffer: $0) }) == nil {
+      let copy = Array(bytes)
+      copy.withUnsafeBufferPointer { update(buffer: $0) }
+    }
+  }
+
+  private mutating func update(buffer input: UnsafeBufferPointer<UInt8>) {
+    length &+= UInt64(input.count)
+    var index = 0
     if !buffer.isEmpty {
-      while buffer.count < 64, let byte = iterator.next() { buffer.append(byte) }
+      let take = min(64 - buffer.count, input.count)
+      buffer.append(contentsOf: input[0..<take])
+      index = take
       if buffer.count < 64 { return }
-      Self.compress(&state, buffer[...])
+      let block = buffer
+      block.withUnsafeBufferPointer { Self.compress(&state, $0) }
       buffer.removeAll(keepingCapacity: true)
     }
-    var block = [UInt8](repeating: 0, count: 64)
-    while true {
-      var filled = 0
-      while filled < 64, let byte = iterator.next() {
-        block[filled] = byte
-        filled += 1
-      }
-      if filled == 64 {
-        Self.compress(&state, block[...])
-      } else {
-        buffer.append(contentsOf: block[0..<filled])
-        return
-      }
+    while input.count - index >= 64 {
+      Self.compress(&state, UnsafeBufferPointer(rebasing: input[index..<(index + 64)]))
+      index += 64
     }
+    if index < input.count { buffer.append(contentsOf: input[index...]) }
   }
 
   public mutating func finalize() -> [UInt8] {
@@ -45,10 +46,12 @@ public struct SHA256: Sendable {
     for shift in stride(from: 56, through: 0, by: -8) {
       tail.append(UInt8((bitLength >> UInt64(shift)) & 0xff))
     }
-    var offset = 0
-    while offset < tail.count {
-      Self.compress(&state, tail[offset..<(offset + 64)])
-      offset += 64
+    tail.withUnsafeBufferPointer { all in
+      var offset = 0
+      while offset < all.count {
+        Self.compress(&state, UnsafeBufferPointer(rebasing: all[offset..<(offset + 64)]))
+        offset += 64
+      }
     }
     var digest: [UInt8] = []
     for word in state {
@@ -91,11 +94,18 @@ public struct SHA256: Sendable {
     0xc671_78f2,
   ]
 
-  private static func compress(_ h: inout [UInt32], _ block: ArraySlice<UInt8>) {
-    var w = [UInt32](repeating: 0, count: 64)
-    let base = block.startIndex
+  private static func compress(_ h: inout [UInt32], _ block: UnsafeBufferPointer<UInt8>) {
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      compress(&h, block, w)
+    }
+  }
+
+  private static func compress(
+    _ h: inout [UInt32], _ block: UnsafeBufferPointer<UInt8>,
+    _ w: UnsafeMutableBufferPointer<UInt32>
+  ) {
     for i in 0..<16 {
-      let j = base + i * 4
+      let j = i * 4
       w[i] =
         UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8
         | UInt32(block[j + 3])
@@ -105,6 +115,7 @@ public struct SHA256: Sendable {
       let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
       w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
     }
+    let k = Self.k
     var a = h[0]
     var b = h[1]
     var c = h[2]

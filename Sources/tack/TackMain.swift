@@ -19,6 +19,7 @@ struct TackFailure: Error, CustomStringConvertible {
 
 enum TackMain {
   static func run() {
+    unblockSignals()
     do {
       var command = try TackCommand.parseAsRoot()
       try command.run()
@@ -39,6 +40,17 @@ enum TackMain {
       printError(message)
       exit(exitCode == .validationFailure ? TackExit.usage : exitCode.rawValue)
     }
+  }
+
+  /// A parent started from a Swift-concurrency thread (a test, a supervisor) may hand us a mask
+  /// that blocks SIGTERM/SIGINT/SIGWINCH; we would then ignore them (research/tui.md §2.3).
+  static func unblockSignals() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for number in [SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP, SIGCONT, SIGQUIT] {
+      sigaddset(&set, number)
+    }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 
   static func printError(_ text: String) {
