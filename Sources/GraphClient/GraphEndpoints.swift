@@ -1,0 +1,176 @@
+import Foundation
+import GraphModels
+
+/// The pages of a Graph collection, fetched lazily; each element is one page's items.
+///
+/// Follows `@odata.nextLink` verbatim until a page has none. A link seen twice ends the
+/// sequence with `GraphError.malformed` instead of looping.
+public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
+  public typealias Element = [Item]
+
+  let session: GraphSession
+  let firstURL: String
+
+  public init(session: GraphSession, firstURL: String) {
+    self.session = session
+    self.firstURL = firstURL
+  }
+
+  public struct AsyncIterator: AsyncIteratorProtocol {
+    let session: GraphSession
+    var nextURL: String?
+    var seen: Set<String> = []
+
+    public mutating func next() async throws -> [Item]? {
+      guard let url = nextURL else { return nil }
+      seen.insert(url)
+      let page = try await session.getJSON(GraphPage<Item>.self, url: url)
+      if let link = page.nextLink, !link.isEmpty {
+        guard !seen.contains(link) else {
+          throw GraphError.malformed("@odata.nextLink repeats an earlier page")
+        }
+        nextURL = link
+      } else {
+        nextURL = nil
+      }
+      return page.value
+    }
+  }
+
+  public func makeAsyncIterator() -> AsyncIterator {
+    AsyncIterator(session: session, nextURL: firstURL)
+  }
+
+  /// Every item of every page, in order.
+  public func all() async throws -> [Item] {
+    var items: [Item] = []
+    for try await page in self { items.append(contentsOf: page) }
+    return items
+  }
+}
+
+extension GraphSession {
+  // MARK: Paths
+
+  /// `/me/todo/lists/{listID}`
+  public func listPath(_ listID: String) -> String {
+    "/me/todo/lists/\(Self.segment(listID))"
+  }
+
+  /// `/me/todo/lists/{listID}/tasks/{taskID}`
+  public func taskPath(listID: String, taskID: String) -> String {
+    listPath(listID) + "/tasks/\(Self.segment(taskID))"
+  }
+
+  /// `/me/todo/lists/{listID}/tasks/{taskID}/attachments/{attachmentID}`
+  public func attachmentPath(listID: String, taskID: String, attachmentID: String) -> String {
+    taskPath(listID: listID, taskID: taskID) + "/attachments/\(Self.segment(attachmentID))"
+  }
+
+  private var topQuery: [(String, String)] { [("$top", String(pageSize))] }
+
+  // MARK: Collections
+
+  /// All lists, with `$top` (without it Graph has been seen to omit `@odata.nextLink`).
+  public func lists() -> GraphPages<TodoTaskList> {
+    GraphPages(session: self, firstURL: url("/me/todo/lists", query: topQuery))
+  }
+
+  /// The tasks of a list.
+  public func tasks(listID: String) -> GraphPages<TodoTask> {
+    GraphPages(session: self, firstURL: url(listPath(listID) + "/tasks", query: topQuery))
+  }
+
+  /// The attachments of a task (without `contentBytes`).
+  public func attachments(listID: String, taskID: String) -> GraphPages<TaskFileAttachment> {
+    GraphPages(
+      session: self, firstURL: url(taskPath(listID: listID, taskID: taskID) + "/attachments"))
+  }
+
+  /// Raw Graph objects, exactly as received, for `--json` output.
+  public func rawLists() -> GraphPages<JSONValue> {
+    GraphPages(session: self, firstURL: url("/me/todo/lists", query: topQuery))
+  }
+
+  /// Raw task objects of a list.
+  public func rawTasks(listID: String) -> GraphPages<JSONValue> {
+    GraphPages(session: self, firstURL: url(listPath(listID) + "/tasks", query: topQuery))
+  }
+
+  /// Raw attachment objects of a task.
+  public func rawAttachments(listID: String, taskID: String) -> GraphPages<JSONValue> {
+    GraphPages(
+      session: self, firstURL: url(taskPath(listID: listID, taskID: taskID) + "/attachments"))
+  }
+
+  // MARK: Single objects
+
+  /// One task.
+  public func task(listID: String, taskID: String) async throws -> TodoTask {
+    try await getJSON(TodoTask.self, url: url(taskPath(listID: listID, taskID: taskID)))
+  }
+
+  /// One attachment including `contentBytes`; accepts the entity at top level or wrapped in
+  /// `{"value": {...}}` (the docs show both).
+  public func attachment(listID: String, taskID: String, attachmentID: String) async throws
+    -> TaskFileAttachment
+  {
+    let target = url(attachmentPath(listID: listID, taskID: taskID, attachmentID: attachmentID))
+    let response = try await send(HTTPRequest(method: "GET", url: target))
+    do {
+      return try TaskFileAttachment.decodeSingle(from: response.body)
+    } catch {
+      throw GraphError.malformed("cannot read the attachment (\(response.body.count) bytes)")
+    }
+  }
+
+  /// Downloads an attachment's raw bytes (`…/$value`) to `path`, atomically (temporary file, then
+  /// rename). Returns the number of bytes written.
+  @discardableResult
+  public func downloadAttachment(
+    listID: String, taskID: String, attachmentID: String, to path: String
+  ) async throws -> Int64 {
+    let target =
+      url(attachmentPath(listID: listID, taskID: taskID, attachmentID: attachmentID)) + "/$value"
+    let response = try await send(
+      HTTPRequest(method: "GET", url: target, headers: [(name: "Accept", value: "*/*")]))
+    let destination = URL(fileURLWithPath: path)
+    let temporary = destination.deletingLastPathComponent()
+      .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).part")
+    do {
+      try response.body.write(to: temporary)
+      if FileManager.default.fileExists(atPath: path) {
+        _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
+      } else {
+        try FileManager.default.moveItem(at: temporary, to: destination)
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw GraphError.input("cannot write \(path): \(error.localizedDescription)")
+    }
+    return Int64(response.body.count)
+  }
+
+  /// Deletes an attachment (204).
+  public func deleteAttachment(listID: String, taskID: String, attachmentID: String) async throws {
+    let target = url(attachmentPath(listID: listID, taskID: taskID, attachmentID: attachmentID))
+    _ = try await send(HTTPRequest(method: "DELETE", url: target))
+  }
+
+  /// Creates an upload session for a file attachment; accepts 200 and 201.
+  public func createUploadSession(listID: String, taskID: String, info: AttachmentInfo)
+    async throws -> UploadSessionState
+  {
+    let target = url(taskPath(listID: listID, taskID: taskID) + "/attachments/createUploadSession")
+    let body = try GraphJSON.encoder().encode(CreateUploadSessionRequest(attachmentInfo: info))
+    let response = try await send(
+      HTTPRequest(
+        method: "POST", url: target,
+        headers: [(name: "Content-Type", value: "application/json")], body: .bytes(body)))
+    do {
+      return try UploadSessionState.parse(response.body)
+    } catch {
+      throw GraphError.malformed("cannot read the upload session")
+    }
+  }
+}

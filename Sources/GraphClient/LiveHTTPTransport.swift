@@ -1,0 +1,528 @@
+import AsyncHTTPClient
+import Foundation
+import GraphModels
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// Settings of the live transport. Defaults suit Graph over a real network and a loopback emulator.
+public struct LiveHTTPTransportConfiguration: Sendable {
+  /// How long to wait for a TCP (and TLS) connection.
+  public var connectTimeout: Duration
+  /// The longest silence from the server while a response is awaited or read.
+  public var readTimeout: Duration
+  /// Deadline for the response head when a request sets none (covers sending the body).
+  public var requestTimeout: Duration
+  /// Responses larger than this are abandoned (`TransportError.other`).
+  public var maxResponseBytes: Int
+  /// File bodies are read and written in pieces of this many bytes.
+  public var pieceSize: Int
+  /// Proxy for `https` requests; `nil` sends everything directly.
+  public var proxy: ProxySettings?
+  /// A PEM file of extra trusted roots (tests with a private CA); nil uses the system roots only.
+  public var additionalTrustRootsPEMFile: String?
+
+  public init(
+    connectTimeout: Duration = .seconds(2), readTimeout: Duration = .seconds(60),
+    requestTimeout: Duration = .seconds(300), maxResponseBytes: Int = 64 << 20,
+    pieceSize: Int = 64 << 10, proxy: ProxySettings? = nil,
+    additionalTrustRootsPEMFile: String? = nil
+  ) {
+    self.connectTimeout = connectTimeout
+    self.readTimeout = readTimeout
+    self.requestTimeout = requestTimeout
+    self.maxResponseBytes = maxResponseBytes
+    self.pieceSize = pieceSize
+    self.proxy = proxy
+    self.additionalTrustRootsPEMFile = additionalTrustRootsPEMFile
+  }
+
+  /// The defaults, with the proxy taken from `HTTPS_PROXY`/`https_proxy` and `NO_PROXY`/`no_proxy`.
+  public static func fromEnvironment(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> LiveHTTPTransportConfiguration {
+    LiveHTTPTransportConfiguration(proxy: ProxySettings.fromEnvironment(environment))
+  }
+}
+
+/// The `HTTPTransport` used in production: AsyncHTTPClient over SwiftNIO.
+///
+/// Plain `http` is refused except to loopback hosts. Redirects are never followed here (the
+/// caller decides where a bearer token may go). Call `shutdown()` when done.
+public final class LiveHTTPTransport: HTTPTransport {
+  private let configuration: LiveHTTPTransportConfiguration
+  private let direct: HTTPClient
+  private let proxied: HTTPClient?
+  /// Why a configured proxy could not be used; thrown for requests that would go through it.
+  private let proxyProblem: String?
+  private let isShutDown = Mutex(false)
+
+  public init(configuration: LiveHTTPTransportConfiguration = .fromEnvironment()) {
+    self.configuration = configuration
+    let tls = Self.tlsConfiguration(configuration)
+    direct = HTTPClient(
+      eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+      configuration: Self.clientConfiguration(configuration, tls: tls, proxy: nil))
+    var proxyProblem: String?
+    var proxied: HTTPClient?
+    if let settings = configuration.proxy {
+      switch settings.clientProxy() {
+      case .success(let proxy):
+        proxied = HTTPClient(
+          eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+          configuration: Self.clientConfiguration(configuration, tls: tls, proxy: proxy))
+      case .failure(let problem):
+        proxyProblem = problem.text
+      }
+    }
+    self.proxied = proxied
+    self.proxyProblem = proxyProblem
+  }
+
+  deinit {
+    // A safety net for callers that forget `shutdown()`: AHC traps in debug builds when a
+    // client is released while running. The task keeps the clients alive until they stop.
+    if !isShutDown.withLock({ $0 }) {
+      let clients = [direct] + (proxied.map { [$0] } ?? [])
+      Task { for client in clients { try? await client.shutdown() } }
+    }
+  }
+
+  /// Closes pooled connections. Further requests fail.
+  public func shutdown() async {
+    let already = isShutDown.withLock { value in
+      defer { value = true }
+      return value
+    }
+    if already { return }
+    try? await direct.shutdown()
+    if let proxied { try? await proxied.shutdown() }
+  }
+
+  public func send(_ request: HTTPRequest, progress: (@Sendable (Int64) -> Void)?) async throws
+    -> HTTPResponse
+  {
+    let target = try Self.checkedTarget(request.url)
+    if Task.isCancelled { throw TransportError.cancelled }
+    let client = try client(for: target)
+    if case .file(let path, let offset, let length) = request.body {
+      try Self.checkReadable(path: path, offset: offset, length: length)
+    }
+    let ahcRequest: HTTPClient.Request
+    do {
+      ahcRequest = try HTTPClient.Request(
+        url: request.url, method: HTTPMethod(rawValue: request.method.uppercased()),
+        headers: Self.headers(request.headers), body: body(request.body, client: client))
+    } catch {
+      throw Self.transportError(error, host: target.host)
+    }
+    let collector = ResponseCollector(limit: configuration.maxResponseBytes, progress: progress)
+    let timeout = request.timeout ?? configuration.requestTimeout
+    let task = client.execute(
+      request: ahcRequest, delegate: collector, deadline: .now() + Self.timeAmount(timeout))
+    do {
+      return try await withTaskCancellationHandler {
+        try await task.futureResult.get()
+      } onCancel: {
+        task.cancel()
+      }
+    } catch {
+      if Task.isCancelled { throw TransportError.cancelled }
+      throw Self.transportError(error, host: target.host)
+    }
+  }
+
+  // MARK: Requests
+
+  /// The scheme and host of a URL we are willing to contact.
+  struct Target {
+    var scheme: String
+    var host: String
+  }
+
+  static func checkedTarget(_ url: String) throws -> Target {
+    guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+      let host = components.host, !host.isEmpty
+    else { throw TransportError.invalidURL(url) }
+    switch scheme {
+    case "https": break
+    case "http":
+      guard LoopbackHost.isLoopback(host) else {
+        throw TransportError.invalidURL(
+          "\(url) (plain http is allowed only to loopback hosts; use https)")
+      }
+    default:
+      throw TransportError.invalidURL(url)
+    }
+    return Target(scheme: scheme, host: LoopbackHost.bare(host))
+  }
+
+  private func client(for target: Target) throws -> HTTPClient {
+    guard target.scheme == "https", !LoopbackHost.isLoopback(target.host),
+      let settings = configuration.proxy, settings.appliesTo(host: target.host)
+    else { return direct }
+    if let proxyProblem { throw TransportError.other(proxyProblem) }
+    return proxied ?? direct
+  }
+
+  /// Caller headers minus those AsyncHTTPClient derives from the body itself.
+  static func headers(_ list: [(name: String, value: String)]) -> HTTPHeaders {
+    var headers = HTTPHeaders()
+    for (name, value) in list {
+      switch name.lowercased() {
+      case "content-length", "transfer-encoding", "host": continue
+      default: headers.add(name: name, value: value)
+      }
+    }
+    return headers
+  }
+
+  private func body(_ body: HTTPBody?, client: HTTPClient) -> HTTPClient.Body? {
+    switch body {
+    case .none:
+      return nil
+    case .bytes(let data):
+      return .bytes(data)
+    case .file(let path, let offset, let length):
+      let pieceSize = configuration.pieceSize
+      let loop = client.eventLoopGroup.any()
+      return .stream(contentLength: length) { writer in
+        let promise = loop.makePromise(of: Void.self)
+        promise.completeWithTask {
+          try await FileBodyStreamer.stream(
+            path: path, offset: offset, length: length, pieceSize: pieceSize, writer: writer)
+        }
+        return promise.futureResult
+      }
+    }
+  }
+
+  /// Fails before any network traffic when the body file cannot supply the range.
+  static func checkReadable(path: String, offset: Int64, length: Int64) throws {
+    guard offset >= 0, length >= 0 else {
+      throw TransportError.bodyUnreadable(path: path, detail: "negative offset or length")
+    }
+    let attributes: [FileAttributeKey: Any]
+    do {
+      attributes = try FileManager.default.attributesOfItem(atPath: path)
+    } catch {
+      throw TransportError.bodyUnreadable(path: path, detail: "cannot open the file")
+    }
+    let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+    guard size >= offset + length else {
+      throw TransportError.bodyUnreadable(
+        path: path, detail: "the file has \(size) bytes, fewer than \(offset + length)")
+    }
+    guard FileManager.default.isReadableFile(atPath: path) else {
+      throw TransportError.bodyUnreadable(path: path, detail: "permission denied")
+    }
+  }
+
+  // MARK: Configuration
+
+  private static func tlsConfiguration(_ configuration: LiveHTTPTransportConfiguration)
+    -> TLSConfiguration
+  {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if let file = configuration.additionalTrustRootsPEMFile {
+      tls.additionalTrustRoots = [.file(file)]
+    }
+    return tls
+  }
+
+  private static func clientConfiguration(
+    _ configuration: LiveHTTPTransportConfiguration, tls: TLSConfiguration,
+    proxy: HTTPClient.Configuration.Proxy?
+  ) -> HTTPClient.Configuration {
+    var pool = HTTPClient.Configuration.ConnectionPool()
+    // Fail at once on refused/DNS/TLS errors with the precise cause; our retry policy decides
+    // whether to try again (AHC would otherwise retry silently until the connect timeout).
+    pool.retryConnectionEstablishment = false
+    var result = HTTPClient.Configuration(
+      tlsConfiguration: tls, redirectConfiguration: .disallow,
+      timeout: .init(
+        connect: timeAmount(configuration.connectTimeout),
+        read: timeAmount(configuration.readTimeout)),
+      connectionPool: pool, proxy: proxy, decompression: .disabled)
+    result.httpVersion = .automatic
+    return result
+  }
+
+  static func timeAmount(_ duration: Duration) -> TimeAmount {
+    let (seconds, attoseconds) = duration.components
+    return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+  }
+
+  // MARK: Errors
+
+  /// Maps AsyncHTTPClient/NIO errors to the transport's own cases.
+  static func transportError(_ error: any Error, host: String) -> TransportError {
+    switch error {
+    case let error as TransportError:
+      return error
+    case is CancellationError:
+      return .cancelled
+    case let error as ResponseTooLarge:
+      return .other("the response exceeded \(error.limit) bytes")
+    case let error as HTTPClientError:
+      return clientError(error, host: host)
+    case let error as NIOConnectionError:
+      if let first = error.connectionErrors.first {
+        let mapped = error.connectionErrors.map { transportError($0.error, host: host) }
+        if mapped.contains(.connectionRefused(host: host)) { return .connectionRefused(host: host) }
+        return transportError(first.error, host: host)
+      }
+      if error.dnsAError != nil || error.dnsAAAAError != nil { return .dnsFailure(host: host) }
+      return .other("cannot connect to \(host)")
+    case let error as IOError:
+      return ioError(error.errnoCode, host: host)
+    case is SocketAddressError:
+      return .dnsFailure(host: host)
+    case let error as ChannelError:
+      switch error {
+      case .connectTimeout: return .timedOut
+      case .ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed, .inputClosed:
+        return .connectionClosed
+      default: return .other(String(describing: error))
+      }
+    case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
+      return .tlsFailure(host: host, detail: tlsDetail(error))
+    default:
+      let text = String(describing: error)
+      if text.contains("SSL") { return .tlsFailure(host: host, detail: tlsDetail(error)) }
+      return .other(String(text.prefix(200)))
+    }
+  }
+
+  private static func clientError(_ error: HTTPClientError, host: String) -> TransportError {
+    switch error {
+    case .cancelled, .requestStreamCancelled: return .cancelled
+    case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .tlsHandshakeTimeout,
+      .socksHandshakeTimeout, .httpProxyHandshakeTimeout, .getConnectionFromPoolTimeout:
+      return .timedOut
+    case .remoteConnectionClosed, .uncleanShutdown: return .connectionClosed
+    case .invalidURL, .emptyHost, .emptyScheme: return .invalidURL(host)
+    case .proxyAuthenticationRequired: return .other("the proxy requires authentication")
+    case .invalidProxyResponse: return .other("the proxy refused the connection")
+    case .alreadyShutdown: return .other("the HTTP client was shut down")
+    default: return .other(String(String(describing: error).prefix(200)))
+    }
+  }
+
+  private static func ioError(_ code: Int32, host: String) -> TransportError {
+    switch code {
+    case ECONNREFUSED: return .connectionRefused(host: host)
+    case ECONNRESET, EPIPE, ECONNABORTED: return .connectionClosed
+    case ETIMEDOUT: return .timedOut
+    case ENETUNREACH, EHOSTUNREACH, ENETDOWN:
+      return .other("no route to \(host) — check the network connection")
+    default: return .other("cannot connect to \(host): \(String(cString: strerror(code)))")
+    }
+  }
+
+  private static func tlsDetail(_ error: any Error) -> String {
+    let text = String(describing: error)
+    if text.contains("CERTIFICATE_VERIFY_FAILED") { return "the certificate is not trusted" }
+    if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG")
+      || text.contains("HTTP_REQUEST")
+    {
+      return "the server does not speak TLS on this port"
+    }
+    if text.contains("HOSTNAME") || text.contains("hostname") {
+      return "the certificate does not match the host name"
+    }
+    return String(text.prefix(120))
+  }
+}
+
+/// Thrown by the collector when a response body passes the configured cap.
+struct ResponseTooLarge: Error {
+  var limit: Int
+}
+
+/// Collects one response and reports body bytes as the socket accepts them.
+private final class ResponseCollector: HTTPClientResponseDelegate {
+  typealias Response = HTTPResponse
+
+  private struct State {
+    var sent: Int64 = 0
+    var status = 0
+    var headers: [(name: String, value: String)] = []
+    var body = Data()
+  }
+
+  private let limit: Int
+  private let progress: (@Sendable (Int64) -> Void)?
+  private let state = Mutex(State())
+
+  init(limit: Int, progress: (@Sendable (Int64) -> Void)?) {
+    self.limit = limit
+    self.progress = progress
+  }
+
+  func didSendRequestPart(task: HTTPClient.Task<HTTPResponse>, _ part: IOData) {
+    let bytes = Int64(part.readableBytes)
+    guard bytes > 0 else { return }
+    let total = state.withLock { state in
+      state.sent += bytes
+      return state.sent
+    }
+    progress?(total)
+  }
+
+  func didReceiveHead(task: HTTPClient.Task<HTTPResponse>, _ head: HTTPResponseHead)
+    -> EventLoopFuture<Void>
+  {
+    state.withLock { state in
+      state.status = Int(head.status.code)
+      state.headers = head.headers.map { (name: $0.name, value: $0.value) }
+      state.body = Data()
+    }
+    return task.eventLoop.makeSucceededVoidFuture()
+  }
+
+  func didReceiveBodyPart(task: HTTPClient.Task<HTTPResponse>, _ buffer: ByteBuffer)
+    -> EventLoopFuture<Void>
+  {
+    let fits = state.withLock { state in
+      guard state.body.count + buffer.readableBytes <= limit else { return false }
+      state.body.append(contentsOf: buffer.readableBytesView)
+      return true
+    }
+    if !fits { return task.eventLoop.makeFailedFuture(ResponseTooLarge(limit: limit)) }
+    return task.eventLoop.makeSucceededVoidFuture()
+  }
+
+  func didFinishRequest(task: HTTPClient.Task<HTTPResponse>) throws -> HTTPResponse {
+    state.withLock { HTTPResponse(status: $0.status, headers: $0.headers, body: $0.body) }
+  }
+}
+
+/// Streams a file range into a request body, one piece at a time, re-reading from disk for
+/// every attempt so the whole file is never held in memory.
+enum FileBodyStreamer {
+  static func stream(
+    path: String, offset: Int64, length: Int64, pieceSize: Int,
+    writer: HTTPClient.Body.StreamWriter
+  ) async throws {
+    let handle: FileHandle
+    do {
+      handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+    } catch {
+      throw TransportError.bodyUnreadable(path: path, detail: "cannot open the file")
+    }
+    defer { try? handle.close() }
+    do {
+      try handle.seek(toOffset: UInt64(offset))
+    } catch {
+      throw TransportError.bodyUnreadable(path: path, detail: "cannot seek to \(offset)")
+    }
+    var remaining = length
+    while remaining > 0 {
+      let count = Int(min(Int64(pieceSize), remaining))
+      let data: Data
+      do {
+        data = try handle.read(upToCount: count) ?? Data()
+      } catch {
+        throw TransportError.bodyUnreadable(path: path, detail: "read failed")
+      }
+      guard !data.isEmpty else {
+        throw TransportError.bodyUnreadable(path: path, detail: "the file shrank while uploading")
+      }
+      remaining -= Int64(data.count)
+      try await writer.write(.byteBuffer(ByteBuffer(bytes: data))).get()
+    }
+  }
+}
+
+/// Recognises loopback host names and addresses.
+public enum LoopbackHost {
+  /// True for `localhost`, 127.0.0.0/8 and `::1` (with or without brackets).
+  public static func isLoopback(_ host: String) -> Bool {
+    let bare = bare(host).lowercased()
+    if bare == "localhost" || bare.hasSuffix(".localhost") { return true }
+    if bare == "::1" || bare == "0:0:0:0:0:0:0:1" { return true }
+    let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+    guard octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) else { return false }
+    return octets[0] == "127"
+  }
+
+  static func bare(_ host: String) -> String {
+    if host.hasPrefix("["), host.hasSuffix("]") { return String(host.dropFirst().dropLast()) }
+    return host
+  }
+}
+
+/// A proxy for `https` requests from `HTTPS_PROXY`, with `NO_PROXY` exceptions.
+public struct ProxySettings: Sendable, Hashable {
+  /// The proxy URL as given, e.g. `http://user:pass@proxy:3128` or `socks5://proxy:1080`.
+  public var url: String
+  /// `NO_PROXY` entries: host names (a leading dot or not: subdomains match too), addresses,
+  /// `host:port` (port ignored) or `*` for everything.
+  public var exclusions: [String]
+
+  public init(url: String, exclusions: [String] = []) {
+    self.url = url
+    self.exclusions = exclusions
+  }
+
+  /// Reads `https_proxy`/`HTTPS_PROXY` and `no_proxy`/`NO_PROXY` (lower case wins, as in curl).
+  public static func fromEnvironment(_ environment: [String: String]) -> ProxySettings? {
+    let raw = environment["https_proxy"] ?? environment["HTTPS_PROXY"]
+    guard let url = raw?.trimmingCharacters(in: .whitespaces), !url.isEmpty else { return nil }
+    let noProxy = environment["no_proxy"] ?? environment["NO_PROXY"] ?? ""
+    let exclusions = noProxy.split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces).lowercased()
+    }.filter { !$0.isEmpty }
+    return ProxySettings(url: url, exclusions: exclusions)
+  }
+
+  /// True when requests to `host` should go through the proxy.
+  public func appliesTo(host: String) -> Bool {
+    let host = LoopbackHost.bare(host).lowercased()
+    for entry in exclusions {
+      if entry == "*" { return false }
+      var name = entry
+      if name.hasPrefix("["), let close = name.firstIndex(of: "]") {
+        name = String(name[name.index(after: name.startIndex)..<close])
+      } else if let colon = name.lastIndex(of: ":"), name.filter({ $0 == ":" }).count == 1 {
+        name = String(name[..<colon])
+      }
+      if name.hasPrefix("*.") { name.removeFirst() }
+      if name.hasPrefix(".") { name.removeFirst() }
+      if name.isEmpty { continue }
+      if host == name || host.hasSuffix("." + name) { return false }
+    }
+    return true
+  }
+
+  struct Problem: Error {
+    var text: String
+  }
+
+  func clientProxy() -> Result<HTTPClient.Configuration.Proxy, Problem> {
+    var text = url
+    if !text.contains("://") { text = "http://" + text }
+    guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty
+    else { return .failure(Problem(text: "HTTPS_PROXY is not a valid URL")) }
+    let scheme = components.scheme?.lowercased() ?? "http"
+    switch scheme {
+    case "http":
+      var authorization: HTTPClient.Authorization?
+      if let user = components.user {
+        authorization = .basic(
+          username: user.removingPercentEncoding ?? user,
+          password: (components.password ?? "").removingPercentEncoding ?? "")
+      }
+      return .success(
+        .server(host: host, port: components.port ?? 80, authorization: authorization))
+    case "socks5", "socks5h":
+      return .success(.socksServer(host: host, port: components.port ?? 1080))
+    default:
+      return .failure(
+        Problem(text: "HTTPS_PROXY scheme \(scheme) is not supported (use http:// or socks5://)"))
+    }
+  }
+}
