@@ -13,7 +13,9 @@ import Testing
     await #expect(throws: TransportError.connectionRefused(host: "127.0.0.1")) {
       _ = try await transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/v1.0"))
     }
-    #expect(ContinuousClock.now - started < .seconds(2))
+    // Far below AHC's connect-retry loop (which waits for the whole connect timeout and more);
+    // generous, because CI's two cores are shared with the rest of the suite.
+    #expect(ContinuousClock.now - started < .seconds(8))
     let line = GraphError.transport(.connectionRefused(host: "127.0.0.1")).description
     #expect(line.contains("connection refused") && !line.contains("\n"))
   }
@@ -82,7 +84,8 @@ import Testing
         timeout: .milliseconds(200))
       let started = ContinuousClock.now
       await #expect(throws: TransportError.timedOut) { _ = try await transport.send(request) }
-      #expect(ContinuousClock.now - started < .seconds(2))
+      // The 200 ms deadline, not the 60 s read timeout, ended it.
+      #expect(ContinuousClock.now - started < .seconds(15))
     }
   }
 
@@ -115,7 +118,7 @@ import Testing
       let cancelledAt = ContinuousClock.now
       sending.cancel()
       await #expect(throws: TransportError.cancelled) { _ = try await sending.value }
-      #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+      #expect(ContinuousClock.now - cancelledAt < .seconds(5))
     }
   }
 
