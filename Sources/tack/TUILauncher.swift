@@ -1,8 +1,172 @@
+import AppRuntime
 import Foundation
+import GraphClient
+import GraphEmulator
+import GraphModels
+import TerminalCore
+import TerminalCurses
+import UploadEngine
 
-// Stub: replaced by the TUI work (issue 5).
+/// `tack` and `tack --demo`: sets up Graph access, then hands the main thread to the UI loop.
 enum TUILauncher {
+  /// Faults that make the demo feel like a real network: latency on every call, PUT bodies
+  /// read at 1.2 MB/s (so the per-chunk bars visibly move), and one throttled PUT to show a retry.
+  static let demoFaults = [
+    "get#*=latency:ms=120", "post#*=latency:ms=150", "delete#*=latency:ms=80",
+    "put#*=latency:ms=60", "put#*=bandwidth:bps=1200000", "put#4=429:retry-after=2",
+  ]
+
   static func launch(global: GlobalOptions, demo: Bool, refreshMilliseconds: Int) throws {
-    throw TackFailure(code: 2, message: "the terminal UI is not built yet")
+    guard (10...5000).contains(refreshMilliseconds) else {
+      throw TackFailure(
+        code: TackExit.usage, message: "--refresh-ms must be between 10 and 5000")
+    }
+    guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+      throw TackFailure(
+        code: TackExit.usage,
+        message:
+          "the terminal UI needs a terminal; for scripts use `tack lists`, `tack tasks`, "
+          + "`tack upload` (see `tack --help`)")
+    }
+    CrashGuard.reexecWithQuietBacktraces()
+    let context = try Composition.context(global)
+    let setup = try demo ? startDemo(context) : connect(context)
+    let exit: RuntimeExit
+    do {
+      exit = try runInterface(setup, context: context, refreshMilliseconds: refreshMilliseconds)
+    } catch {
+      try? runBlocking { await setup.shutdown() }
+      throw error
+    }
+    try? runBlocking { await setup.shutdown() }
+    if exit == .forced { throw TackFailure(code: TackExit.interrupted, message: "") }
+  }
+
+  /// Everything the interface runs on, and how to stop it afterwards.
+  struct Setup: Sendable {
+    var connection: RuntimeConnection
+    var accountLabel: String
+    var transport: LiveHTTPTransport
+    var emulator: GraphEmulator?
+
+    func shutdown() async {
+      await transport.shutdown()
+      await emulator?.stop()
+    }
+  }
+
+  private static func runInterface(
+    _ setup: Setup, context: ClientContext, refreshMilliseconds: Int
+  ) throws -> RuntimeExit {
+    try? TackPaths.ensureDirectory(context.paths.stateDirectory)
+    // Anything written to stderr while the screen is up would land on it; send it to the log.
+    let savedError = CrashGuard.redirectStandardError(to: context.paths.logFile)
+    defer { savedError.map(CrashGuard.restoreStandardError) }
+    // The top-level code in main.swift runs on the main thread, which the loop must own.
+    return try MainActor.assumeIsolated {
+      let terminal: CursesTerminal
+      do {
+        terminal = try CursesTerminal()
+      } catch let error as TerminalError {
+        throw TackFailure(code: TackExit.usage, message: error.description)
+      }
+      do {
+        let runtime = try AppRuntime(
+          terminal: terminal, connection: setup.connection,
+          configuration: RuntimeConfiguration(
+            refreshInterval: .milliseconds(refreshMilliseconds),
+            accountLabel: setup.accountLabel))
+        return runtime.run()
+      } catch {
+        terminal.shutdown()
+        throw error
+      }
+    }
+  }
+
+  /// The emulator on 127.0.0.1 with the demo seed, signed in with a token it issued.
+  private static func startDemo(_ context: ClientContext) throws -> Setup {
+    var options = EmulatorOptions()
+    options.seed = .demo
+    options.faults = try FaultPlan(specs: demoFaults)
+    let startOptions = options
+    let logger = Composition.makeLogger(context)
+    return try runBlocking {
+      let emulator = try await GraphEmulator.start(startOptions)
+      let token = await emulator.store.issueToken()
+      let transport = Composition.makeTransport(context)
+      do {
+        let session = try GraphSession(
+          baseURL: emulator.graphBaseURL, tokens: StaticTokenProvider(token: token.access),
+          transport: transport, logger: logger)
+        let coordinator = UploadCoordinator(graph: session, journal: nil)
+        return Setup(
+          connection: .ready(
+            RuntimeServices(session: session, coordinator: coordinator, journal: nil)),
+          accountLabel: "demo", transport: transport, emulator: emulator)
+      } catch {
+        await transport.shutdown()
+        await emulator.stop()
+        throw error
+      }
+    }
+  }
+
+  /// Microsoft Graph (or `--graph-url`); when nobody is signed in, the interface opens with the
+  /// device-code sign-in.
+  private static func connect(_ context: ClientContext) throws -> Setup {
+    let host = URLComponents(string: context.graphURL)?.host ?? context.graphURL
+    if context.staticToken == nil, (try? context.storedTokens()) ?? nil == nil {
+      return try signInSetup(context, label: host)
+    }
+    let services: ClientServices
+    do {
+      services = try Composition.makeServices(context)
+    } catch {
+      throw Composition.failure(error)
+    }
+    return Setup(
+      connection: .ready(runtimeServices(services.session, context)), accountLabel: host,
+      transport: services.transport, emulator: nil)
+  }
+
+  private static func runtimeServices(_ session: GraphSession, _ context: ClientContext)
+    -> RuntimeServices
+  {
+    let journal = UploadJournal(
+      directory: UploadJournal.defaultDirectory(environment: context.environment))
+    let coordinator = UploadCoordinator(graph: session, journal: journal)
+    return RuntimeServices(session: session, coordinator: coordinator, journal: journal)
+  }
+
+  /// The first run: the interface shows the device code and waits for the sign-in.
+  private static func signInSetup(_ context: ClientContext, label: String) throws -> Setup {
+    let clientID = try context.requireClientID()
+    do {
+      // Rejects a non-https Graph URL before anyone types a code.
+      _ = try GraphSession(
+        baseURL: context.graphURL, tokens: StaticTokenProvider(token: ""),
+        transport: ClosedTransport())
+    } catch {
+      throw Composition.failure(error)
+    }
+    let logger = Composition.makeLogger(context)
+    let transport = Composition.makeTransport(context)
+    let connection = RuntimeConnection.signIn { show in
+      let identity = Composition.identityClient(
+        context, clientID: clientID, transport: transport, logger: logger)
+      let code = try await identity.requestDeviceCode()
+      show(code)
+      let answer = try await identity.pollForTokens(code)
+      let stored = identity.stored(answer, graphURL: context.graphURL)
+      try context.tokenStore.save(stored)
+      logger.info("signed in from the terminal UI", metadata: ["tenant": "\(context.tenant)"])
+      let tokens = RefreshingTokenProvider(
+        tokens: stored, identity: identity, store: context.tokenStore)
+      let session = try GraphSession(
+        baseURL: context.graphURL, tokens: tokens, transport: transport, logger: logger)
+      return runtimeServices(session, context)
+    }
+    return Setup(connection: connection, accountLabel: label, transport: transport, emulator: nil)
   }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import GraphModels
+import TerminalCore
+
+/// A failure shown to the user: one line, never a stack trace, never a token.
+public struct AppError: Error, Sendable, Hashable, CustomStringConvertible {
+  public var message: String
+
+  public init(_ message: String) {
+    self.message = message
+  }
+
+  public var description: String { message }
+}
+
+/// Everything that can happen to the interface, in the order it happened.
+///
+/// Keys, terminal changes, Graph answers, upload events and clock ticks all become actions;
+/// `reduce` is the only thing that changes `AppState`.
+public enum Action: Sendable {
+  /// A key press; the binding table decides what it means in the current context.
+  case key(KeyEvent)
+  /// A command, as if its key had been pressed.
+  case command(Command)
+  case resized(Size)
+  /// Time passed (frame clock): ETAs, countdowns and message expiry move.
+  case tick(Date)
+  case signal(TerminalSignal)
+
+  case listsLoaded(Result<[TodoTaskList], AppError>)
+  case tasksLoaded(listID: String, Result<[TodoTask], AppError>)
+  case attachmentsLoaded(listID: String, taskID: String, Result<[TaskFileAttachment], AppError>)
+  case directoryListed(path: String, Result<[DirectoryEntry], AppError>)
+  case attachmentDownloaded(name: String, Result<String, AppError>)
+  case attachmentDeleted(listID: String, taskID: String, name: String, Result<Void, AppError>)
+
+  /// Uploads the engine accepted (new from the picker, or resumed from the journal).
+  case uploadsQueued([QueuedUpload])
+  /// Files the engine refused before starting (too large, unreadable, …).
+  case uploadsRejected([AppError])
+  case upload(UploadEvent, at: Date)
+  /// Unfinished uploads in the journal at start-up.
+  case journalFound([JournaledUpload])
+  /// Nobody is signed in: the runtime is asking for a device code.
+  case signInStarted
+  /// The code to show, received at `at`.
+  case signInPrompted(DeviceCodeResponse, at: Date)
+  case signInFinished(Result<Void, AppError>)
+}
+
+/// Work for the runtime to do; its results come back as actions.
+public enum Effect: Sendable, Hashable {
+  case loadLists
+  case loadTasks(listID: String)
+  case loadAttachments(listID: String, taskID: String)
+  /// List `path`; the answer is `directoryListed`.
+  case listDirectory(path: String)
+  /// Queue these files for `target`; the answer is `uploadsQueued` and/or `uploadsRejected`.
+  case startUploads(paths: [String], target: AttachTarget)
+  case pauseUpload(UploadID)
+  case resumeUpload(UploadID)
+  case cancelUpload(UploadID)
+  case retryUpload(UploadID)
+  case resumeJournaled([UploadID])
+  case discardJournaled([UploadID])
+  /// Save an attachment into `directory`; the answer is `attachmentDownloaded`.
+  case downloadAttachment(
+    listID: String, taskID: String, attachmentID: String, name: String,
+    directory: String)
+  case deleteAttachment(listID: String, taskID: String, attachmentID: String, name: String)
+  /// Redraw every cell on the next frame (Ctrl-L).
+  case repaint
+  /// Give the terminal back to the shell until continued (Ctrl-Z).
+  case suspend
+  /// Pause every active upload (keeping the journal), restore the terminal and exit.
+  case quit
+  /// Exit now; the journal lets the next start resume.
+  case forceQuit
+}

@@ -1,0 +1,256 @@
+import Foundation
+import GraphModels
+import TerminalCore
+
+/// A value that is fetched: not asked for yet, on its way, there, or failed with a reason.
+public enum Loadable<Value: Sendable & Hashable>: Sendable, Hashable {
+  case idle
+  case loading
+  case loaded(Value)
+  case failed(String)
+
+  /// The value when loaded.
+  public var value: Value? {
+    if case .loaded(let value) = self { return value }
+    return nil
+  }
+
+  /// True while a request is on its way.
+  public var isLoading: Bool {
+    if case .loading = self { return true }
+    return false
+  }
+}
+
+/// The panes of the main screen, in Tab order.
+public enum Pane: Sendable, Hashable, CaseIterable {
+  case lists
+  case tasks
+  case attachments
+  case uploads
+}
+
+/// A one-line message on the status line.
+public struct StatusMessage: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    case info
+    case error
+  }
+
+  public var text: String
+  public var kind: Kind
+  /// When the message goes away by itself (errors stay until the next key).
+  public var expires: Date?
+
+  public init(_ text: String, kind: Kind = .info, expires: Date? = nil) {
+    self.text = text
+    self.kind = kind
+    self.expires = expires
+  }
+}
+
+/// A modal on top of the main screen.
+public enum Overlay: Sendable, Hashable {
+  /// The key reference generated from the binding table; the value is its scroll offset.
+  case help(offset: Int)
+  /// `q` while uploads run: quitting pauses them and keeps the journal.
+  case confirmQuit
+  /// `D` on an attachment.
+  case confirmDelete(listID: String, taskID: String, attachment: TaskFileAttachment)
+  /// Journaled uploads found at start-up.
+  case resumeOffer([JournaledUpload])
+  /// Device-code sign-in on first use: the code to enter (nil while it is being requested).
+  case signIn(SignInState)
+}
+
+/// The sign-in modal: what to show while the user signs in on another device.
+public struct SignInState: Sendable, Hashable {
+  /// The code and where to enter it; nil until the sign-in service answered.
+  public var code: DeviceCodeResponse?
+  /// When the code stops working.
+  public var expires: Date?
+  /// Why the sign-in failed, if it did (the modal then only offers quitting).
+  public var failure: String?
+
+  public init(code: DeviceCodeResponse? = nil, expires: Date? = nil, failure: String? = nil) {
+    self.code = code
+    self.expires = expires
+    self.failure = failure
+  }
+}
+
+/// An unfinished upload found in the journal at start-up.
+public struct JournaledUpload: Sendable, Hashable, Identifiable {
+  public var id: UploadID
+  public var name: String
+  public var size: Int64
+  public var acknowledged: Int64
+  public var taskTitle: String?
+  /// When the upload session expires; nil when unknown.
+  public var expiration: Date?
+
+  public init(
+    id: UploadID, name: String, size: Int64, acknowledged: Int64, taskTitle: String? = nil,
+    expiration: Date? = nil
+  ) {
+    self.id = id
+    self.name = name
+    self.size = size
+    self.acknowledged = acknowledged
+    self.taskTitle = taskTitle
+    self.expiration = expiration
+  }
+}
+
+/// A place to attach files to: the task the picker was opened on.
+public struct AttachTarget: Sendable, Hashable {
+  public var listID: String
+  public var taskID: String
+  public var listName: String
+  public var taskTitle: String
+
+  public init(listID: String, taskID: String, listName: String, taskTitle: String) {
+    self.listID = listID
+    self.taskID = taskID
+    self.listName = listName
+    self.taskTitle = taskTitle
+  }
+}
+
+/// Text typed after `/`: rows are kept when they contain it (case-insensitive).
+public struct FilterState: Sendable, Hashable {
+  public var text: String
+  /// True while keys go into the text; false once Enter kept it.
+  public var editing: Bool
+
+  public init(text: String = "", editing: Bool = false) {
+    self.text = text
+    self.editing = editing
+  }
+
+  /// True when `candidate` passes the filter.
+  public func matches(_ candidate: String) -> Bool {
+    text.isEmpty || candidate.lowercased().contains(text.lowercased())
+  }
+}
+
+/// The whole state of the interface: one value, changed only by `reduce`.
+public struct AppState: Sendable {
+  /// The terminal size the screen is laid out for.
+  public var size: Size
+  public var glyphs: GlyphSet
+  /// The latest time the runtime reported (for ETAs, countdowns and message expiry).
+  public var now: Date
+  /// Shown in the header: `demo`, or the account.
+  public var accountLabel: String
+  /// Where the file picker starts: the working directory, then the last one used.
+  public var pickerDirectory: String
+  /// The user's home directory, for `~` in the picker.
+  public var homeDirectory: String
+  /// Where `d` saves attachments.
+  public var downloadDirectory: String
+
+  public var focus: Pane = .lists
+  public var lists: Loadable<[TodoTaskList]> = .idle
+  public var listsState = ListState()
+  public var listsFilter = FilterState()
+  /// The list whose tasks the tasks pane shows.
+  public var openListID: String?
+  public var tasks: [String: Loadable<[TodoTask]>] = [:]
+  public var tasksState = ListState()
+  public var tasksFilter = FilterState()
+  /// Attachments by task id.
+  public var attachments: [String: Loadable<[TaskFileAttachment]>] = [:]
+  public var attachmentsState = ListState()
+  public var uploads: [UploadRow] = []
+  public var uploadsState = ListState()
+  public var picker: FilePickerState?
+  public var overlay: Overlay?
+  public var status: StatusMessage?
+  /// Ctrl-C presses since the last other key: the second one forces the quit.
+  public var interrupts = 0
+  /// Set once a quit effect was issued; the runtime stops after it.
+  public var isQuitting = false
+
+  /// The state at start-up, before anything is loaded.
+  public init(
+    size: Size = Size(width: 80, height: 24), glyphs: GlyphSet = .unicode,
+    now: Date = Date(timeIntervalSince1970: 0), accountLabel: String = "",
+    workingDirectory: String = "/", homeDirectory: String = "/"
+  ) {
+    self.size = size
+    self.glyphs = glyphs
+    self.now = now
+    self.accountLabel = accountLabel
+    self.pickerDirectory = workingDirectory
+    self.homeDirectory = homeDirectory
+    self.downloadDirectory = workingDirectory
+  }
+
+  // MARK: Derived values views and the reducer share
+
+  /// Lists that pass the lists filter.
+  public var visibleLists: [TodoTaskList] {
+    (lists.value ?? []).filter { listsFilter.matches($0.displayName) }
+  }
+
+  /// The highlighted list.
+  public var selectedList: TodoTaskList? {
+    let visible = visibleLists
+    return visible.indices.contains(listsState.selected) ? visible[listsState.selected] : nil
+  }
+
+  /// The list whose tasks are shown.
+  public var openList: TodoTaskList? {
+    guard let openListID else { return nil }
+    return lists.value?.first { $0.id == openListID }
+  }
+
+  /// The open list's tasks, if loaded.
+  public var openTasks: Loadable<[TodoTask]> {
+    guard let openListID else { return .idle }
+    return tasks[openListID] ?? .idle
+  }
+
+  /// Tasks of the open list that pass the tasks filter.
+  public var visibleTasks: [TodoTask] {
+    (openTasks.value ?? []).filter { tasksFilter.matches($0.title) }
+  }
+
+  /// The highlighted task.
+  public var selectedTask: TodoTask? {
+    let visible = visibleTasks
+    return visible.indices.contains(tasksState.selected) ? visible[tasksState.selected] : nil
+  }
+
+  /// The selected task's attachments.
+  public var selectedAttachments: Loadable<[TaskFileAttachment]> {
+    guard let task = selectedTask else { return .idle }
+    return attachments[task.id] ?? .idle
+  }
+
+  /// The highlighted attachment.
+  public var selectedAttachment: TaskFileAttachment? {
+    let all = selectedAttachments.value ?? []
+    return all.indices.contains(attachmentsState.selected) ? all[attachmentsState.selected] : nil
+  }
+
+  /// The highlighted upload.
+  public var selectedUpload: UploadRow? {
+    uploads.indices.contains(uploadsState.selected) ? uploads[uploadsState.selected] : nil
+  }
+
+  /// Uploads that are still moving (queued, sending or waiting to retry).
+  public var activeUploads: [UploadRow] {
+    uploads.filter(\.phase.isActive)
+  }
+
+  /// The filter being edited on the main screen, if any.
+  public var editingFilter: FilterState? {
+    switch focus {
+    case .lists where listsFilter.editing: return listsFilter
+    case .tasks where tasksFilter.editing: return tasksFilter
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import AppCore
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Something background work hands to the UI loop.
+enum RuntimeEvent: Sendable {
+  case action(Action)
+  /// Uploads are paused (or the wait timed out): the loop may exit.
+  case quitReady
+  /// The sign-in finished: Graph is reachable through these services.
+  case connected(RuntimeServices)
+}
+
+/// A queue from any task or thread to the UI loop, with a self-pipe that wakes its `poll`.
+///
+/// The UI loop owns the main thread and never awaits, so an `AsyncStream` cannot reach it
+/// (research/tui.md §2.2): posting appends under a lock and writes one byte to the pipe.
+final class EventBus: Sendable {
+  private let queue = Mutex<[RuntimeEvent]>([])
+  /// The descriptor the loop polls.
+  let readDescriptor: Int32
+  private let writeDescriptor: Int32
+
+  init() throws {
+    var fds: [Int32] = [-1, -1]
+    guard pipe(&fds) == 0 else { throw AppError("cannot create a pipe (errno \(errno))") }
+    for fd in fds {
+      _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+      _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    }
+    readDescriptor = fds[0]
+    writeDescriptor = fds[1]
+  }
+
+  deinit {
+    close(readDescriptor)
+    close(writeDescriptor)
+  }
+
+  /// Queues `event` and wakes the loop; safe from any thread.
+  func post(_ event: RuntimeEvent) {
+    queue.withLock { $0.append(event) }
+    var byte: UInt8 = 1
+    // A full pipe (EAGAIN) already guarantees a wake-up.
+    _ = write(writeDescriptor, &byte, 1)
+  }
+
+  /// Queues an action.
+  func post(_ action: Action) {
+    post(.action(action))
+  }
+
+  /// Everything queued so far, oldest first; empties the pipe too.
+  func drain() -> [RuntimeEvent] {
+    var bytes = [UInt8](repeating: 0, count: 256)
+    while read(readDescriptor, &bytes, bytes.count) > 0 {}
+    return queue.withLock { events in
+      defer { events.removeAll(keepingCapacity: true) }
+      return events
+    }
+  }
+}
