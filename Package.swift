@@ -25,7 +25,7 @@ let package = Package(
     // MARK: Pure leaves (no I/O)
 
     /// Codable wire values, byte ranges, Graph error bodies, upload events.
-    .target(name: "GraphModels", swiftSettings: strict),
+    .target(name: "GraphModels", dependencies: ["CSHA256"], swiftSettings: strict),
     /// Terminal model: cells, buffers, display width, sanitising, widgets, keys.
     .target(name: "TerminalCore", swiftSettings: strict),
     /// App state, actions, effects, reducer, key bindings, screen views.
@@ -75,6 +75,8 @@ let package = Package(
     .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
     /// Async-signal-safe terminal restore on fatal signals.
     .target(name: "CTermGuard"),
+    /// SHA-256 block compression with the x86 SHA extensions; used by GraphModels.SHA256.
+    .target(name: "CSHA256"),
     /// The ncurses backend; the only importer of CNcursesw.
     .target(
       name: "TerminalCurses",

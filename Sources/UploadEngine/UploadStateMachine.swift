@@ -382,7 +382,7 @@ public struct UploadStateMachine: Sendable {
       return adoptSession(url: url, expiration: created.expirationDateTime, now: now)
     case .put(_, let range):
       if response.status == 201 || (response.header("Location") != nil && response.status < 300) {
-        return complete(response: response)
+        return complete(response: response, lastChunk: range)
       }
       guard let next = try? UploadSessionState.parse(response.body).nextOffset else { return [] }
       return acknowledge(next: next, sent: range, now: now)
@@ -480,7 +480,7 @@ public struct UploadStateMachine: Sendable {
     }
     switch response.status {
     case 201:
-      return complete(response: response)
+      return complete(response: response, lastChunk: range)
     case 200, 202:
       if let state = try? UploadSessionState.parse(response.body), let next = state.nextOffset {
         if next <= range.first && next <= acknowledged {
@@ -492,7 +492,9 @@ public struct UploadStateMachine: Sendable {
         if next >= size { actions += reconcile() } else { actions += nextPut(now: now) }
         return actions
       }
-      if response.header("Location") != nil { return complete(response: response) }
+      if response.header("Location") != nil {
+        return complete(response: response, lastChunk: range)
+      }
       // A success without ranges: it may have been the end. Ask before sending more.
       return query(now: now)
     case 416:
@@ -669,27 +671,36 @@ public struct UploadStateMachine: Sendable {
     return actions
   }
 
-  /// A 201 (or a success carrying `Location`): the attachment exists.
-  private mutating func complete(response: HTTPResponse) -> [UploadAction] {
+  /// A 201 (or a success carrying `Location`): the attachment exists. `lastChunk` is the PUT
+  /// that completed it, reported as `chunk_sent` like every other chunk.
+  private mutating func complete(response: HTTPResponse, lastChunk: ContentRange? = nil)
+    -> [UploadAction]
+  {
     if let location = response.header("Location"),
       let attachmentID = AttachmentLocation.attachmentID(from: location)
     {
-      return finish(attachmentID: attachmentID)
+      return finish(attachmentID: attachmentID, lastChunk: lastChunk)
     }
     if let attachment = try? TaskFileAttachment.decodeSingle(from: response.body) {
-      return finish(attachmentID: attachment.id)
+      return finish(attachmentID: attachment.id, lastChunk: lastChunk)
     }
     // Attached, but the answer does not say as what: find it by name and size.
     return reconcile()
   }
 
-  private mutating func finish(attachmentID: String) -> [UploadAction] {
+  private mutating func finish(attachmentID: String, lastChunk: ContentRange? = nil)
+    -> [UploadAction]
+  {
     state = .completed(attachmentID: attachmentID)
     inFlight = nil
     acknowledged = size
     acknowledgedHigh = size
-    return [
-      .removeJournal,
+    var actions: [UploadAction] = [.removeJournal]
+    if let lastChunk, lastChunk.last == size - 1 {
+      actions.append(
+        .emit(.chunkSent(id: id, start: lastChunk.first, end: lastChunk.last, next: size)))
+    }
+    return actions + [
       .emit(.progress(id: id, sent: size, acknowledged: size, size: size)),
       .emit(.completed(id: id, attachmentID: attachmentID, size: size)),
     ]
