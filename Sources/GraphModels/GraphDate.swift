@@ -45,20 +45,41 @@ public enum GraphDate {
   }
 
   /// Formats a date the way Graph writes `expirationDateTime`: UTC, 7 fractional digits, `Z`.
+  ///
+  /// Pure arithmetic (days-from-civil, proleptic Gregorian) rather than `Calendar`, which is
+  /// slow enough to show when the emulator stamps thousands of seeded tasks.
   public static func format(_ date: Date) -> String {
     let seconds = date.timeIntervalSince1970
     let whole = floor(seconds)
-    let ticks = Int(((seconds - whole) * 10_000_000).rounded(.down))
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-    let parts = calendar.dateComponents(
-      [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: whole))
-    func pad(_ value: Int?, _ width: Int) -> String {
-      let text = String(value ?? 0)
+    let ticks = min(9_999_999, Int(((seconds - whole) * 10_000_000).rounded(.down)))
+    let total = Int(whole)
+    var days = total / 86_400
+    var secondOfDay = total % 86_400
+    if secondOfDay < 0 {
+      secondOfDay += 86_400
+      days -= 1
+    }
+    let (year, month, day) = civil(fromDays: days)
+    func pad(_ value: Int, _ width: Int) -> String {
+      let text = String(value)
       return String(repeating: "0", count: max(0, width - text.count)) + text
     }
     return
-      "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T"
-      + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)).\(pad(ticks, 7))Z"
+      "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
+      + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
+      + ".\(pad(ticks, 7))Z"
+  }
+
+  /// Year, month and day of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).
+  static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthIndex = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
   }
 }

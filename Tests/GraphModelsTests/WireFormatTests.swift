@@ -254,3 +254,22 @@ import Testing
     #expect(try TaskFileAttachment.decodeSingle(from: Data(wrapped.utf8)).id == "a")
   }
 }
+
+@Suite struct GraphDateFormatTests {
+  @Test(arguments: [
+    (0.0, "1970-01-01T00:00:00.0000000Z"), (951_782_400.5, "2000-02-29T00:00:00.5000000Z"),
+    (1_654_771_527.25, "2022-06-09T10:45:27.2500000Z"), (-86_400.0, "1969-12-31T00:00:00.0000000Z"),
+    (4_102_444_799.0, "2099-12-31T23:59:59.0000000Z"),
+  ])
+  func formatsWithoutACalendar(seconds: Double, text: String) {
+    #expect(GraphDate.format(Date(timeIntervalSince1970: seconds)) == text)
+  }
+
+  @Test func formatAndParseRoundTripAcrossYears() throws {
+    for step in stride(from: -1_000_000_000.0, to: 4_000_000_000.0, by: 86_399_999.125) {
+      let date = Date(timeIntervalSince1970: step)
+      let parsed = try #require(GraphDate.parse(GraphDate.format(date)))
+      #expect(abs(parsed.timeIntervalSince1970 - step) < 0.001)
+    }
+  }
+}
