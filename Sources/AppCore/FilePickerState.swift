@@ -65,9 +65,11 @@ public struct FilePickerState: Sendable, Hashable {
   }
 
   /// Entries shown: hidden ones only on request, then the filter; `..` first, then directories.
+  /// While a filter is set `..` is left out, so the first match is what Space and Enter act on
+  /// (the parent stays one key away: Backspace, `h` or `←`).
   public var visibleEntries: [DirectoryEntry] {
     var result: [DirectoryEntry] = []
-    if directory != "/" {
+    if directory != "/", filter.text.isEmpty {
       result.append(
         DirectoryEntry(name: "..", path: PathText.parent(of: directory), kind: .directory))
     }
