@@ -77,7 +77,9 @@ import Testing
   }
 
   @Test func attachTwoFilesAndWatchChunksComplete() async throws {
-    let sandbox = try Sandbox(files: ["alpha.bin": 5_000_000, "beta.bin": 4_500_000])
+    // Large enough that each file sits at "3.9/…" for seconds at the demo's 1.2 MB/s, so a
+    // loaded CI machine cannot poll past the partly acknowledged state.
+    let sandbox = try Sandbox(files: ["alpha.bin": 9_000_000, "beta.bin": 8_000_000])
     defer { sandbox.remove() }
     let tmux = try launch(sandbox)
     try await openWorkList(tmux)
@@ -96,8 +98,8 @@ import Testing
     }
     #expect(partial.contains("0/2 uploaded"))
     let done = try await tmux.waitFor("2/2 uploaded", timeout: .seconds(60))
-    #expect(Self.row("alpha.bin", in: done)?.contains("5.0/5.0 MB") == true)
-    #expect(Self.row("beta.bin", in: done)?.contains("4.5/4.5 MB") == true)
+    #expect(Self.row("alpha.bin", in: done)?.contains("9.0/9.0 MB") == true)
+    #expect(Self.row("beta.bin", in: done)?.contains("8.0/8.0 MB") == true)
     #expect(Self.row("alpha.bin", in: done)?.contains("░") == false)
     // The new attachments show in the task's attachments.
     try await tmux.waitFor(timeout: .seconds(10), "the attachments list to refresh") {
