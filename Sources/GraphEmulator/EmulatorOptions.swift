@@ -64,6 +64,8 @@ public struct EmulatorOptions: Sendable {
   /// Device-code poll interval the emulator asks for, in seconds.
   public var deviceCodeInterval: Int = 5
   public var deviceCodeLifetime: Duration = .seconds(900)
+  /// Answer `slow_down` to a poll that comes sooner than the interval (RFC 8628 §3.5).
+  public var enforcePollInterval: Bool = false
   /// Whether a refresh token stops working once used (the service does not revoke; tests may).
   public var revokeUsedRefreshTokens: Bool = false
   public var overlap: OverlapMode = .rangeError
@@ -127,6 +129,8 @@ public struct EmulatorOptions: Sendable {
     case "page-size": defaultPageSize = max(1, try int([]))
     case "auto-approve": autoApproveAfterPolls = try int([])
     case "interval": deviceCodeInterval = try int([])
+    case "device-code-lifetime": deviceCodeLifetime = .seconds(try int([]))
+    case "enforce-interval": enforcePollInterval = try bool()
     case "revoke-refresh": revokeUsedRefreshTokens = try bool()
     case "expect-continue": answerExpectContinue = try bool()
     case "seed": seed = try choice(Seed.self)
@@ -134,7 +138,8 @@ public struct EmulatorOptions: Sendable {
       throw EmulatorError.badOption(
         "unknown mode \(name); known: overlap, gap, oversize-chunk, fragment-multiple, "
           + "create-status, keys, ranges, location, status-get, session-lifetime, token-lifetime, "
-          + "page-size, auto-approve, interval, revoke-refresh, expect-continue, seed")
+          + "page-size, auto-approve, interval, device-code-lifetime, enforce-interval, "
+          + "revoke-refresh, expect-continue, seed")
     }
   }
 }

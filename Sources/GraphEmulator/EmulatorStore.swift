@@ -65,6 +65,9 @@ public actor EmulatorStore {
     var expiresAt: Date
     var polls: Int
     var status: DeviceCodeStatus
+    var lastPoll: Date?
+    /// The interval the client must keep; each `slow_down` adds 5 s (RFC 8628 §3.5).
+    var interval: Double = 5
   }
 
   let options: EmulatorOptions
@@ -170,13 +173,13 @@ public actor EmulatorStore {
     let record = DeviceCodeRecord(
       deviceCode: "emu-dc." + Self.randomHex(32), userCode: userCode, scope: scope,
       expiresAt: now.addingTimeInterval(options.deviceCodeLifetime.seconds), polls: 0,
-      status: .pending)
+      status: .pending, lastPoll: nil, interval: Double(options.deviceCodeInterval))
     deviceCodes[record.deviceCode] = record
     return record
   }
 
   enum PollResult {
-    case pending, declined, expired, unknown, approved(scope: String)
+    case pending, slowDown, declined, expired, unknown, approved(scope: String)
   }
 
   func poll(deviceCode: String, now: Date) -> PollResult {
@@ -185,6 +188,14 @@ public actor EmulatorStore {
     defer { deviceCodes[deviceCode] = record }
     if record.status == .consumed { return .unknown }
     if now > record.expiresAt { return .expired }
+    let previous = record.lastPoll
+    record.lastPoll = now
+    if options.enforcePollInterval, record.status == .pending, let previous,
+      now.timeIntervalSince(previous) < record.interval
+    {
+      record.interval += 5
+      return .slowDown
+    }
     if record.status == .pending, let after = options.autoApproveAfterPolls, record.polls > after {
       record.status = .approved
     }

@@ -21,7 +21,9 @@ extension Handler {
         out.error(
           404, "ErrorItemNotFound", "The specified object was not found in the store. (\(what))"))
     }
-    let base = "http://\(request.head.authority ?? "\(options.host)")/v1.0"
+    // Answers name the version the request used (`v1.0` or `beta`).
+    let version = request.uri.path.split(separator: "/").first.map(String.init) ?? "v1.0"
+    let base = "http://\(request.head.authority ?? "\(options.host)")/\(version)"
     switch route {
     case .me:
       guard method == .get else { return notAllowed() }
@@ -40,7 +42,8 @@ extension Handler {
       return .respond(
         page(
           lists, request: request, out: out,
-          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists"
+          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists",
+          fields: Self.listField
         ) { list in
           var value = Self.object(list)
           value["@odata.type"] = .string("#microsoft.graph.todoTaskList")
@@ -63,7 +66,8 @@ extension Handler {
       return .respond(
         page(
           tasks, request: request, out: out,
-          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks"
+          context: "\(base)/$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks",
+          fields: Self.taskField
         ) { task in
           var value = Self.object(task)
           value["@odata.etag"] = .string("W/\"\(task.id.suffix(16))\"")
@@ -94,7 +98,8 @@ extension Handler {
         page(
           attachments, request: request, out: out,
           context:
-            "\(base)/$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks('\(taskID)')/attachments"
+            "\(base)/$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks('\(taskID)')/attachments",
+          fields: Self.attachmentField
         ) { attachment in
           var value = Self.object(attachment)
           value["@odata.type"] = .string("#microsoft.graph.taskFileAttachment")
@@ -158,7 +163,7 @@ extension Handler {
               ),
               "id": .string(session.id),
               "expirationDateTime": .string(GraphDate.format(session.expiresAt)),
-              "nextExpectedRanges": .array([.string("\(session.data.count)-\(session.size - 1)")]),
+              "nextExpectedRanges": .array([.string(rangeText(session.data.count))]),
             ])))
       case .delete:
         guard await store.cancelSession(sessionID, now: out.now) else {
@@ -177,8 +182,47 @@ extension Handler {
         request, sessionID: sessionID, out: out, base: base, body: body, writer: writer,
         channel: channel)
 
-    case .deviceCode, .token, .approveHook, .unknown:
+    case .deviceCode, .token, .approveHook, .devicePage, .unknown:
       return .respond(out.error(400, "BadRequest", "Unsupported request."))
+    }
+  }
+
+  /// `NextExpectedRanges` entry in the configured form: `"N"` (documented) or `"N-"`.
+  func rangeText(_ next: Int) -> String {
+    options.rangeForm == .bare ? "\(next)" : "\(next)-"
+  }
+
+  static func listField(_ list: TodoTaskList, _ field: String) -> String? {
+    switch field.lowercased() {
+    case "id": return list.id
+    case "displayname": return list.displayName
+    case "wellknownlistname": return list.wellknownListName
+    case "isowner": return list.isOwner.map(String.init)
+    case "isshared": return list.isShared.map(String.init)
+    default: return nil
+    }
+  }
+
+  static func taskField(_ task: TodoTask, _ field: String) -> String? {
+    switch field.lowercased() {
+    case "id": return task.id
+    case "title": return task.title
+    case "status": return task.status
+    case "importance": return task.importance
+    case "body/content": return task.body?.content
+    case "duedatetime/datetime": return task.dueDateTime?.dateTime
+    case "completeddatetime/datetime": return task.completedDateTime?.dateTime
+    case "hasattachments": return task.hasAttachments.map(String.init)
+    default: return nil
+    }
+  }
+
+  static func attachmentField(_ attachment: TaskFileAttachment, _ field: String) -> String? {
+    switch field.lowercased() {
+    case "id": return attachment.id
+    case "name": return attachment.name
+    case "contenttype": return attachment.contentType
+    default: return nil
     }
   }
 
@@ -192,10 +236,18 @@ extension Handler {
 
   /// One page of a collection; `$top` is honoured up to the maximum, `$skiptoken` is opaque.
   func page<Item>(
-    _ items: [Item], request: Request, out: Responses, context: String,
-    render: (Item) -> JSONValue
+    _ all: [Item], request: Request, out: Responses, context: String,
+    fields: (Item, String) -> String?, render: (Item) -> JSONValue
   ) -> Response {
     let query = Self.query(request)
+    let (selection, problem) = QueryOptions.parse(query)
+    if let problem { return out.error(400, "BadRequest", problem) }
+    let items =
+      selection.terms.isEmpty
+      ? all
+      : all.filter { item in
+        selection.matches { fields(item, $0) }
+      }
     var size = options.defaultPageSize
     if let top = query["$top"] {
       guard let value = Int(top), value >= 0 else {
@@ -212,14 +264,25 @@ extension Handler {
       skip = value
     }
     // Render only this page: a 5,000-task list must not be encoded whole for every request.
-    let slice = items.dropFirst(skip).prefix(size).map(render)
+    let slice = items.dropFirst(skip).prefix(size).map { item -> JSONValue in
+      guard selection.select != nil, case .object(let members) = render(item) else {
+        return render(item)
+      }
+      return .object(selection.project(members))
+    }
     var body: [String: JSONValue] = ["@odata.context": .string(context), "value": .array(slice)]
     if skip + size < items.count {
       let token = Data("skip=\(skip + size)".utf8).base64EncodedString()
       let encoded = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token
       let authority = request.head.authority ?? options.host
+      // The link carries the request's other options ($filter, $select…), as Graph's do.
+      let kept = (request.uri.query ?? "").split(separator: "&").filter { pair in
+        let name = (pair.split(separator: "=").first.map(String.init) ?? "").removingPercentEncoding
+        return name != "$top" && name != "$skiptoken"
+      }
+      let prefix = kept.isEmpty ? "" : kept.joined(separator: "&") + "&"
       body["@odata.nextLink"] = .string(
-        "http://\(authority)\(request.uri.path)?$top=\(size)&$skiptoken=\(encoded)")
+        "http://\(authority)\(request.uri.path)?\(prefix)$top=\(size)&$skiptoken=\(encoded)")
     }
     return out.json(.ok, .object(body))
   }
@@ -423,7 +486,7 @@ extension Handler {
       return .respond(
         out.error(404, "ErrorItemNotFound", "The upload session was not found or has expired."))
     case .accepted(let next, let expiresAt):
-      let rangeText = options.rangeForm == .bare ? "\(next)" : "\(next)-"
+      let rangeText = rangeText(Int(next))
       let keys =
         options.intermediateKeys == .pascal
         ? ("ExpirationDateTime", "NextExpectedRanges")

@@ -11,6 +11,27 @@ extension Handler {
   ) async
     -> Outcome
   {
+    if route == .devicePage {
+      // The verification page a device code names: `?user_code=…` signs that code in.
+      let authority = request.head.authority ?? options.host
+      var text =
+        "Tack's Graph emulator: device sign-in.\n"
+        + "Open http://\(authority)/_emulator/device?user_code=CODE to approve CODE, or "
+        + "POST http://\(authority)/_emulator/device/approve (all pending codes).\n"
+      if let code = Self.query(request)["user_code"]?.uppercased(), !code.isEmpty {
+        let pending = await store.pendingUserCodes()
+        if pending.contains(code) {
+          await store.approveDeviceCode(userCode: code)
+          text = "Signed in as \(store.userName). You can return to tack.\n"
+        } else {
+          text = "No pending sign-in has the code \(code).\n" + text
+        }
+      }
+      var fields = out.headers(contentType: "text/plain; charset=utf-8")
+      fields[.contentLength] = String(text.utf8.count)
+      return .respond(
+        Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text))))
+    }
     if route == .approveHook {
       let query = Self.query(request)
       if let code = query["user_code"] {
@@ -92,6 +113,10 @@ extension Handler {
             "authorization_pending",
             "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.")
         )
+      case .slowDown:
+        return .respond(
+          out.oauthError(
+            "slow_down", "AADSTS70016: OAuth 2.0 device flow error. Polling too fast; slow down."))
       case .declined:
         return .respond(
           out.oauthError(
@@ -111,8 +136,10 @@ extension Handler {
             "invalid_grant",
             "AADSTS70008: The provided authorization code or refresh token has expired."))
       }
+      // A refresh always hands out a new refresh token (graph-api.md §6.4), whatever the scope.
       return .respond(
-        await tokenAnswer(scope: form["scope"] ?? "Tasks.ReadWrite offline_access", out: out))
+        await tokenAnswer(
+          scope: form["scope"] ?? "Tasks.ReadWrite offline_access", out: out, rotate: true))
     default:
       return .respond(
         out.oauthError(
@@ -120,7 +147,7 @@ extension Handler {
     }
   }
 
-  private func tokenAnswer(scope: String, out: Responses) async -> Response {
+  private func tokenAnswer(scope: String, out: Responses, rotate: Bool = false) async -> Response {
     let pair = await store.issueToken(now: out.now)
     let lifetime = options.accessTokenLifetime.seconds.rounded()
     var body: [String: JSONValue] = [
@@ -131,7 +158,7 @@ extension Handler {
       "ext_expires_in": .number(lifetime),
       "access_token": .string(pair.access),
     ]
-    if scope.split(separator: " ").contains("offline_access") {
+    if rotate || scope.split(separator: " ").contains("offline_access") {
       body["refresh_token"] = .string(pair.refresh)
     }
     return out.json(.ok, .object(body))

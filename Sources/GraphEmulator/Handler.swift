@@ -32,47 +32,70 @@ struct Handler: Sendable {
     case deviceCode
     case token
     case approveHook
+    /// The emulator's stand-in for the verification page a device code names.
+    case devicePage
     case unknown(String)
   }
 
-  static func route(_ segments: [String], userID: String) -> Route {
-    if segments.first == "_emulator" {
-      return segments == ["_emulator", "device", "approve"] ? .approveHook : .unknown("_emulator")
+  static func route(_ raw: [String], userID: String) -> Route {
+    let segments = expandKeys(raw)
+    // Graph's path segments are case-insensitive (the final PUT's Location says `Attachments`);
+    // ids are compared exactly.
+    func named(_ index: Int, _ name: String) -> Bool {
+      segments.indices.contains(index) && segments[index].lowercased() == name.lowercased()
     }
-    if segments.count == 4, segments[1] == "oauth2", segments[2] == "v2.0" {
-      if segments[3] == "devicecode" { return .deviceCode }
-      if segments[3] == "token" { return .token }
+    if named(0, "_emulator") {
+      if segments.count == 2, named(1, "device") { return .devicePage }
+      if segments.count == 3, named(1, "device"), named(2, "approve") { return .approveHook }
+      return .unknown("_emulator")
     }
-    guard let version = segments.first, version == "v1.0" || version == "beta" else {
-      return .unknown(segments.first ?? "")
+    if segments.count == 4, named(1, "oauth2"), named(2, "v2.0") {
+      if named(3, "devicecode") { return .deviceCode }
+      if named(3, "token") { return .token }
     }
+    guard named(0, "v1.0") || named(0, "beta") else { return .unknown(segments.first ?? "") }
     var rest = Array(segments.dropFirst())
     // `users/{id}/…` (the form upload URLs use) is the same mailbox as `me/…`.
-    if rest.count >= 2, rest[0] == "users", rest[1] == userID {
+    if rest.count >= 2, rest[0].lowercased() == "users", rest[1].lowercased() == userID.lowercased()
+    {
       rest.removeFirst(2)
-    } else if rest.first == "me" {
+    } else if rest.first?.lowercased() == "me" {
       rest.removeFirst()
     } else {
       return .unknown(rest.first ?? "")
     }
     if rest.isEmpty { return .me }
-    guard rest.count >= 2, rest[0] == "todo", rest[1] == "lists" else { return .unknown(rest[0]) }
+    guard rest.count >= 2, rest[0].lowercased() == "todo", rest[1].lowercased() == "lists" else {
+      return .unknown(rest[0])
+    }
     let r = Array(rest.dropFirst(2))
+    func word(_ index: Int) -> String { r.indices.contains(index) ? r[index].lowercased() : "" }
     switch r.count {
     case 0: return .lists
     case 1: return .list(r[0])
-    case 2 where r[1] == "tasks": return .tasks(r[0])
-    case 3 where r[1] == "tasks": return .task(r[0], r[2])
-    case 4 where r[1] == "tasks" && r[3] == "attachments": return .attachments(r[0], r[2])
-    case 5 where r[1] == "tasks" && r[3] == "attachments":
-      if r[4] == "createUploadSession" { return .createSession(r[0], r[2]) }
+    case 2 where word(1) == "tasks": return .tasks(r[0])
+    case 3 where word(1) == "tasks": return .task(r[0], r[2])
+    case 4 where word(1) == "tasks" && word(3) == "attachments": return .attachments(r[0], r[2])
+    case 5 where word(1) == "tasks" && word(3) == "attachments":
+      if word(4) == "createuploadsession" { return .createSession(r[0], r[2]) }
       return .attachment(r[0], r[2], r[4])
-    case 5 where r[1] == "tasks" && r[3] == "attachmentSessions": return .session(r[4])
-    case 6 where r[1] == "tasks" && r[3] == "attachments" && r[5] == "$value":
+    case 5 where word(1) == "tasks" && word(3) == "attachmentsessions": return .session(r[4])
+    case 6 where word(1) == "tasks" && word(3) == "attachments" && word(5) == "$value":
       return .attachmentValue(r[0], r[2], r[4])
-    case 6 where r[1] == "tasks" && r[3] == "attachmentSessions" && r[5] == "content":
+    case 6 where word(1) == "tasks" && word(3) == "attachmentsessions" && word(5) == "content":
       return .sessionContent(r[4])
     default: return .unknown(r.last ?? "")
+    }
+  }
+
+  /// Splits OData key segments (`Attachments('id')`, `lists('id')`) into a name and the key.
+  static func expandKeys(_ segments: [String]) -> [String] {
+    segments.flatMap { segment -> [String] in
+      guard segment.hasSuffix("')"), let open = segment.range(of: "('") else { return [segment] }
+      let name = String(segment[..<open.lowerBound])
+      let key = String(segment[open.upperBound..<segment.index(segment.endIndex, offsetBy: -2)])
+      guard !name.isEmpty, !key.isEmpty else { return [segment] }
+      return [name, key.replacingOccurrences(of: "''", with: "'")]
     }
   }
 
@@ -148,8 +171,8 @@ struct Handler: Sendable {
       }
     }
     switch route {
-    case .deviceCode, .token, .approveHook:
-      guard request.method == .post || route == .approveHook else {
+    case .deviceCode, .token, .approveHook, .devicePage:
+      guard request.method == .post || route == .approveHook || route == .devicePage else {
         return .respond(
           out.oauthError(
             "invalid_request", "AADSTS900561: The endpoint only accepts POST requests."))

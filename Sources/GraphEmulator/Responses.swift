@@ -15,6 +15,7 @@ struct Responses {
     if let contentType { fields[.contentType] = contentType }
     fields[Self.requestIDName] = requestID
     fields[Self.clientRequestIDName] = clientRequestID
+    fields[.date] = RetryAfter.httpDateString(now)
     return fields
   }
 
@@ -43,7 +44,8 @@ struct Responses {
   func empty(_ status: HTTPResponse.Status, extra: HTTPFields = [:]) -> Response {
     var fields = headers(contentType: nil)
     fields.append(contentsOf: extra)
-    fields[.contentLength] = "0"
+    // RFC 9110 §8.6: a 204 carries no Content-Length; the final PUT's 201 says 0.
+    if status != .noContent { fields[.contentLength] = "0" }
     return Response(status: status, headers: fields, body: .init())
   }
 

@@ -36,4 +36,26 @@ public enum RetryAfter {
     components.second = time[2]
     return components.date
   }
+
+  /// Formats an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), as HTTP's `Date` and
+  /// `Retry-After` headers write it.
+  public static func httpDateString(_ date: Date) -> String {
+    let total = Int(floor(date.timeIntervalSince1970))
+    var days = total / 86_400
+    var second = total % 86_400
+    if second < 0 {
+      second += 86_400
+      days -= 1
+    }
+    let (year, month, day) = GraphDate.civil(fromDays: days)
+    let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    let weekday = weekdays[((days % 7) + 7) % 7]
+    let months = [
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return
+      "\(weekday), \(two(day)) \(months[month - 1]) \(year) "
+      + "\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60)) GMT"
+  }
 }

@@ -18,7 +18,8 @@ struct EmulatorCommand: ParsableCommand {
         oversize-chunk=413|400, fragment-multiple=on|off, create-status=200|201,
         keys=pascal|camel, ranges=bare|openEnded, location=path|odataKey, status-get=on|off,
         session-lifetime=SECONDS, token-lifetime=SECONDS, page-size=N, auto-approve=POLLS,
-        interval=SECONDS, revoke-refresh=on|off, expect-continue=on|off, seed=demo|small|empty
+        interval=SECONDS, device-code-lifetime=SECONDS, enforce-interval=on|off,
+        revoke-refresh=on|off, expect-continue=on|off, seed=demo|small|empty
       """
   )
 
@@ -31,13 +32,17 @@ struct EmulatorCommand: ParsableCommand {
   @Option(help: "Accept exactly this bearer token (otherwise tokens the emulator issued).")
   var token: String?
 
-  @Option(name: .customLong("fault"), help: "A fault to inject (repeatable); see the syntax below.")
+  @Option(
+    name: .customLong("fault"), parsing: .upToNextOption,
+    help: "Faults to inject (one or more, repeatable); see the syntax below.")
   var faults: [String] = []
 
   @Option(help: "Whether GET {uploadUrl} answers with the session state: on or off.")
   var statusGet: String = "on"
 
-  @Option(name: .customLong("mode"), help: "A behaviour switch name=value (repeatable).")
+  @Option(
+    name: .customLong("mode"), parsing: .upToNextOption,
+    help: "Behaviour switches name=value (one or more, repeatable).")
   var modes: [String] = []
 
   @Option(help: "Approve device codes automatically after this many token polls.")

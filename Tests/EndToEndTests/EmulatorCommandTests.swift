@@ -27,3 +27,22 @@ import Testing
     #expect(!message.contains("Fatal error"))
   }
 }
+
+@Suite struct EmulatorCommandOptionTests {
+  @Test func severalFaultsAfterOneFlag() async throws {
+    let child = ChildProcess(
+      TackBinary.url,
+      ["emulator", "--token", "t1", "--fault", "get#1=503", "get#2=429:retry-after=0.5"])
+    try child.start()
+    let graph = try #require(await child.waitForLine { _ in true })
+    let first = try await RawHTTP.send(
+      "GET", graph + "/me/todo/lists", headers: [("Authorization", "Bearer t1")])
+    let second = try await RawHTTP.send(
+      "GET", graph + "/me/todo/lists", headers: [("Authorization", "Bearer t1")])
+    #expect(first.status == 503)
+    #expect(second.status == 429)
+    #expect(second.header("Retry-After") == "0.5")
+    child.signal(SIGTERM)
+    #expect(await child.waitForExit() == 0)
+  }
+}

@@ -273,3 +273,15 @@ import Testing
     }
   }
 }
+
+@Suite struct HTTPDateTests {
+  @Test func formatsIMFFixdateAndReadsItBack() throws {
+    #expect(
+      RetryAfter.httpDateString(Date(timeIntervalSince1970: 784_111_777))
+        == "Sun, 06 Nov 1994 08:49:37 GMT")
+    #expect(
+      RetryAfter.httpDateString(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    let now = Date(timeIntervalSince1970: 1_764_000_000)
+    #expect(RetryAfter.httpDate(RetryAfter.httpDateString(now)) == now)
+  }
+}
