@@ -17,15 +17,21 @@ public struct IdentityClient: Sendable {
   public let scopes: String
   public let transport: any HTTPTransport
   public let logger: Logger
+  /// Retries of a refresh the identity service answered with a transient failure.
+  public let refreshRetryPolicy: RetryPolicy
   let clock: any Clock<Duration>
   let now: @Sendable () -> Date
+  let random: @Sendable () -> Double
 
   public init(
     loginBaseURL: String, tenant: String = Tenant.common, clientID: String,
     scopes: String = IdentityClient.defaultScopes, transport: any HTTPTransport,
     logger: Logger = Logger(label: "tack.auth", factory: { _ in SwiftLogNoOpLogHandler() }),
     clock: any Clock<Duration> = ContinuousClock(),
-    now: @escaping @Sendable () -> Date = { Date() }
+    now: @escaping @Sendable () -> Date = { Date() },
+    refreshRetryPolicy: RetryPolicy = RetryPolicy(
+      maxRetries: 3, baseDelay: 1, maxDelay: 10, maxRetryAfter: 60),
+    random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
   ) {
     var base = loginBaseURL.trimmingCharacters(in: .whitespaces)
     while base.hasSuffix("/") { base.removeLast() }
@@ -37,6 +43,8 @@ public struct IdentityClient: Sendable {
     self.logger = logger
     self.clock = clock
     self.now = now
+    self.refreshRetryPolicy = refreshRetryPolicy
+    self.random = random
   }
 
   var deviceCodeURL: String { "\(loginBaseURL)/\(tenant)/oauth2/v2.0/devicecode" }
@@ -103,22 +111,55 @@ public struct IdentityClient: Sendable {
   // MARK: Refresh
 
   /// Redeems a refresh token. The answer carries a new refresh token, which must replace the old.
+  ///
+  /// `temporarily_unavailable`, 429 and 5xx are retried with backoff (honouring `Retry-After`);
+  /// if they persist the error is a transport one, not an authentication one: signing in again
+  /// would not help, trying later will.
   public func refresh(refreshToken: String) async throws -> TokenResponse {
-    let response = try await post(
-      tokenURL,
-      form: [
-        ("client_id", clientID), ("grant_type", "refresh_token"),
-        ("refresh_token", refreshToken), ("scope", scopes),
-      ])
-    guard response.status == 200 else {
+    var retries = 0
+    while true {
+      let response = try await post(
+        tokenURL,
+        form: [
+          ("client_id", clientID), ("grant_type", "refresh_token"),
+          ("refresh_token", refreshToken), ("scope", scopes),
+        ])
+      if response.status == 200 { return try Self.tokens(from: response) }
       switch Self.oauthError(response) {
       case "invalid_grant", "interaction_required", "consent_required", "login_required":
         throw GraphError.authentication("the sign-in has expired or was revoked; run `tack login`")
       default:
+        break
+      }
+      guard Self.isTransient(response) else {
         throw Self.failure(response, during: "refreshing the sign-in")
       }
+      guard retries < refreshRetryPolicy.maxRetries else {
+        throw GraphError.transport(
+          .other(
+            "the sign-in service is temporarily unavailable (HTTP \(response.status)); "
+              + "try again shortly"))
+      }
+      retries += 1
+      let retryAfter = RetryAfter.seconds(response.header("Retry-After"), now: now())
+      let delay = refreshRetryPolicy.delay(attempt: retries, retryAfter: retryAfter, random: random)
+      logger.notice(
+        "sign-in service busy; retrying the refresh",
+        metadata: [
+          "status": .stringConvertible(response.status),
+          "after_s": .string(String(format: "%.3f", delay)),
+        ])
+      try await clock.sleep(
+        for: .milliseconds(Int64((max(0, delay) * 1000).rounded(.up))), tolerance: nil)
     }
-    return try Self.tokens(from: response)
+  }
+
+  /// True for answers that mean "try again later": the service, not the grant, is the problem.
+  static func isTransient(_ response: HTTPResponse) -> Bool {
+    switch oauthError(response) {
+    case "temporarily_unavailable", "server_error": return true
+    default: return response.status == 429 || (500..<600).contains(response.status)
+    }
   }
 
   /// Builds the stored form of a token answer (keeping `previousRefreshToken` when the answer

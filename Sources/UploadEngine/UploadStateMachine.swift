@@ -501,7 +501,10 @@ public struct UploadStateMachine: Sendable {
       return rangeError(range: range, response: response, now: now)
     case 400, 409:
       let code = GraphErrorBody.parse(response.body)?.code.lowercased() ?? ""
-      if code.contains("range") || code.contains("order") || code.contains("overlap") {
+      // A 400 at a guessed offset is most likely the service rejecting the guess.
+      if code.contains("range") || code.contains("order") || code.contains("overlap")
+        || (response.status == 400 && offsetIsGuess)
+      {
         return rangeError(range: range, response: response, now: now)
       }
       return httpFailure(response, operation: .put(url: session?.url ?? "", range: range), now: now)
@@ -649,7 +652,8 @@ public struct UploadStateMachine: Sendable {
     -> [UploadAction]
   {
     let clamped = min(max(next, 0), size)
-    let previous = acknowledged
+    // Reported as far as the last confirmation: a guessed span is reported once confirmed.
+    let previous = lastConfirmedOffset
     acknowledged = clamped
     lastConfirmedOffset = clamped
     offsetIsGuess = false
@@ -661,6 +665,10 @@ public struct UploadStateMachine: Sendable {
     // Journal first: anyone who sees the event may rely on the entry being on disk.
     var actions: [UploadAction] = [.saveJournal(progress)]
     if let range {
+      if range.first > previous && clamped >= range.first {
+        actions.append(
+          .emit(.chunkSent(id: id, start: previous, end: range.first - 1, next: range.first)))
+      }
       actions.append(.emit(.chunkSent(id: id, start: range.first, end: range.last, next: clamped)))
     } else if clamped > previous {
       actions.append(.emit(.chunkSent(id: id, start: previous, end: clamped - 1, next: clamped)))
@@ -691,14 +699,26 @@ public struct UploadStateMachine: Sendable {
   private mutating func finish(attachmentID: String, lastChunk: ContentRange? = nil)
     -> [UploadAction]
   {
+    // Everything past the last confirmation is reported now, so chunk_sent ends at the size
+    // even when the final answer was lost (reconcile) or followed a guessed offset.
+    let reported = min(lastConfirmedOffset, size)
     state = .completed(attachmentID: attachmentID)
     inFlight = nil
     acknowledged = size
     acknowledgedHigh = size
+    lastConfirmedOffset = size
     var actions: [UploadAction] = [.removeJournal]
-    if let lastChunk, lastChunk.last == size - 1 {
+    if let lastChunk, lastChunk.last == size - 1, lastChunk.first >= reported {
+      if lastChunk.first > reported {
+        actions.append(
+          .emit(
+            .chunkSent(id: id, start: reported, end: lastChunk.first - 1, next: lastChunk.first))
+        )
+      }
       actions.append(
         .emit(.chunkSent(id: id, start: lastChunk.first, end: lastChunk.last, next: size)))
+    } else if reported < size {
+      actions.append(.emit(.chunkSent(id: id, start: reported, end: size - 1, next: size)))
     }
     return actions + [
       .emit(.progress(id: id, sent: size, acknowledged: size, size: size)),
@@ -747,9 +767,16 @@ public struct UploadStateMachine: Sendable {
     if statusSupport != .unsupported, session != nil {
       return actions + query(now: now)
     }
+    let innerCode = GraphErrorBody.parse(response.body)?.innerCode?.lowercased() ?? ""
+    if innerCode == "fragmentoutoforder" || range.first > lastConfirmedOffset {
+      // We are ahead of the server (a wrong guess): guessing further would only drift away.
+      acknowledged = lastConfirmedOffset
+      offsetIsGuess = false
+      return actions + nextPut(now: now)
+    }
     // No status GET: we resent from the last confirmed offset, so the overlap means the PUT
     // whose answer was lost did commit. Continue after it; a wrong guess gets another 416 and
-    // the bound above.
+    // the bound above. Its chunk_sent waits until the server confirms an offset beyond it.
     acknowledged = range.last + 1
     offsetIsGuess = true
     if acknowledged >= size { return actions + reconcile() }
@@ -842,6 +869,10 @@ public struct UploadStateMachine: Sendable {
       repeatAfterRefresh = operation
       return [.emit(.retry(id: id, reason: .unauthorized, afterSeconds: 0, attempt: 1))]
         + perform(.refreshToken, as: .refreshing)
+    case 403:
+      // Forbidden is a permission problem: only signing in again (and consenting) helps.
+      failedOnAuthentication = true
+      return fail(detail)
     case 404, 410:
       switch operation {
       case .put, .queryStatus:

@@ -112,6 +112,61 @@ import Testing
     }
   }
 
+  @Test func transientRefreshFailuresAreRetriedHonouringRetryAfter() async throws {
+    try await withLiveEmulator({
+      $0.token = nil
+      $0.faults = try FaultPlan(specs: [
+        "token#1=503:retry-after=2", "token#2=oauth:error=temporarily_unavailable",
+      ])
+    }) { emulator, transport in
+      let pair = await emulator.store.issueToken()
+      let clock = ManualClock()
+      let auth = identity(emulator, transport, clock: clock)
+      let answer = try await auth.refresh(refreshToken: pair.refresh)
+      #expect(!answer.accessToken.isEmpty)
+      #expect(clock.sleeps.count == 2)
+      #expect(clock.sleeps.first == .seconds(2))
+      let tokenCalls = await emulator.store.requestLog().filter { $0.path.hasSuffix("/token") }
+      #expect(tokenCalls.map(\.status).last == 200)
+      #expect(tokenCalls.count == 3)
+    }
+  }
+
+  @Test(arguments: ["oauth:error=temporarily_unavailable", "503", "429"])
+  func persistentTransientRefreshFailureIsNotAnAuthenticationError(fault: String) async throws {
+    try await withLiveEmulator({
+      $0.token = nil
+      $0.faults = try FaultPlan(specs: ["token#*=\(fault)"])
+    }) { emulator, transport in
+      let pair = await emulator.store.issueToken()
+      let clock = ManualClock()
+      let auth = identity(emulator, transport, clock: clock)
+      do {
+        _ = try await auth.refresh(refreshToken: pair.refresh)
+        Issue.record("expected the refresh to fail")
+      } catch GraphError.transport(.other(let text)) {
+        #expect(text.contains("temporarily unavailable"))
+      } catch {
+        Issue.record("expected a transport error, got \(error)")
+      }
+      #expect(clock.sleeps.count == auth.refreshRetryPolicy.maxRetries)
+      let tokenCalls = await emulator.store.requestLog().filter { $0.path.hasSuffix("/token") }
+      #expect(tokenCalls.count == auth.refreshRetryPolicy.maxRetries + 1)
+    }
+  }
+
+  @Test func revokedGrantIsNotRetried() async throws {
+    try await withLiveEmulator({
+      $0.token = nil
+      $0.faults = try FaultPlan(specs: ["token#*=oauth:error=invalid_grant"])
+    }) { emulator, transport in
+      let clock = ManualClock()
+      let auth = identity(emulator, transport, clock: clock)
+      await #expect(throws: GraphError.self) { _ = try await auth.refresh(refreshToken: "rt") }
+      #expect(clock.sleeps.isEmpty)
+    }
+  }
+
   @Test func tokenNearExpiryIsRefreshedBeforeUse() async throws {
     try await withLiveEmulator({ $0.token = nil }) { emulator, transport in
       let pair = await emulator.store.issueToken()

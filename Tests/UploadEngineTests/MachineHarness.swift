@@ -79,6 +79,14 @@ struct MachineHarness {
       ])
   }
 
+  /// A 416 like the service's, optionally naming the `innerError` code.
+  static func rangeError(inner: String?) -> HTTPResponse {
+    let body = GraphErrorBody(
+      code: "invalidRange", message: "test range", innerCode: inner
+    ).encoded(date: Date(timeIntervalSince1970: 0))
+    return HTTPResponse(status: 416, body: body)
+  }
+
   static func error(_ status: Int, code: String, headers: [(String, String)] = []) -> HTTPResponse {
     let body = GraphErrorBody(code: code, message: "test \(code)").encoded(
       date: Date(timeIntervalSince1970: 0))

@@ -529,9 +529,142 @@ import Testing
     #expect(reason.contains("403 ErrorAccessDenied"))
   }
 
+  // MARK: Review fixes: 403, chunk_sent coverage, offset guesses
+
+  @Test(arguments: [false, true])
+  func forbiddenDuringAnUploadIsAnAuthenticationFailure(duringPut: Bool) throws {
+    var h = try H(size: 10, chunk: 8)
+    if duringPut { h.startWithSession() } else { h.send(.start) }
+    h.send(.answered(H.error(403, code: "ErrorAccessDenied")))
+    guard case .failed(let reason, let authentication) = h.machine.outcome else {
+      Issue.record("expected a failure")
+      return
+    }
+    #expect(authentication)
+    #expect(reason.contains("403"))
+  }
+
+  /// Drives a 32-byte upload (8-byte chunks, no status GET) to a guessed offset of 16: the PUT
+  /// of 8-15 lost its answer, its resend got a 416, and 16-23 is in flight.
+  static func guessing() throws -> H {
+    var h = try H(size: 32, chunk: 8)
+    h.startWithSession()
+    h.send(.answered(H.next(["8-"])))
+    h.send(.transportFailed(.timedOut))
+    h.send(.timerFired)
+    #expect(h.send(.answered(H.error(405, code: "methodNotAllowed"))).putRange == "bytes 8-15/32")
+    let actions = h.send(.answered(H.rangeError(inner: "fragmentOverlap")))
+    #expect(actions.putRange == "bytes 16-23/32")
+    #expect(!actions.events.contains(where: isChunkSent))
+    return h
+  }
+
+  @Test func guessedSpanIsReportedAsChunkSentOnceTheServerConfirmsIt() throws {
+    var h = try Self.guessing()
+    let actions = h.send(.answered(H.next(["24-"])))
+    #expect(
+      actions.events.filter(isChunkSent) == [
+        .chunkSent(id: "u1", start: 8, end: 15, next: 16),
+        .chunkSent(id: "u1", start: 16, end: 23, next: 24),
+      ])
+    #expect(h.machine.progress.acknowledgedOffset == 24)
+    h.send(.answered(H.created()))
+    #expect(h.machine.outcome == .completed(attachmentID: "ATT1"))
+    expectContiguousChunks(h.log, size: 32)
+  }
+
+  @Test func guessedSpanBeforeTheFinalChunkIsReported() throws {
+    var h = try H(size: 20, chunk: 8)
+    h.startWithSession()
+    h.send(.answered(H.next(["8-"])))
+    h.send(.transportFailed(.timedOut))
+    h.send(.timerFired)
+    h.send(.answered(H.error(405, code: "methodNotAllowed")))
+    #expect(h.send(.answered(H.rangeError(inner: nil))).putRange == "bytes 16-19/20")
+    h.send(.answered(H.created()))
+    #expect(h.machine.outcome == .completed(attachmentID: "ATT1"))
+    expectContiguousChunks(h.log, size: 20)
+  }
+
+  @Test func finalAnswerSettledByReconcileReportsTheRemainingRange() throws {
+    var h = try H(size: 20, chunk: 8)
+    h.startWithSession()
+    h.send(.answered(H.next(["8-"])))
+    h.send(.answered(H.next(["16-"])))
+    h.send(.transportFailed(.connectionClosed))  // the final PUT committed; answer lost
+    h.send(.timerFired)
+    #expect(h.send(.answered(H.next([]))).operation == .listAttachments)
+    let ours = TaskFileAttachment(id: "NEW", name: "report.pdf", contentType: nil, size: 20)
+    let actions = h.send(.attachmentsListed([ours]))
+    #expect(
+      actions.events.filter(isChunkSent) == [.chunkSent(id: "u1", start: 16, end: 19, next: 20)])
+    expectContiguousChunks(h.log, size: 20)
+  }
+
+  @Test func fragmentOutOfOrderAtAGuessFallsBackToTheLastConfirmedOffset() throws {
+    var h = try Self.guessing()
+    let actions = h.send(.answered(H.rangeError(inner: "fragmentOutOfOrder")))
+    #expect(actions.putRange == "bytes 8-15/32")
+    #expect(h.machine.progress.acknowledgedOffset == 8)
+  }
+
+  @Test func rangeErrorAheadOfTheLastConfirmedOffsetFallsBackToIt() throws {
+    var h = try Self.guessing()
+    #expect(h.send(.answered(H.rangeError(inner: nil))).putRange == "bytes 8-15/32")
+  }
+
+  @Test func fragmentOutOfOrderAtAConfirmedOffsetDoesNotGuessFurtherAhead() throws {
+    var h = try H(size: 32, chunk: 8)
+    h.startWithSession()
+    h.send(.answered(H.next(["8-"])))
+    h.send(.transportFailed(.timedOut))
+    h.send(.timerFired)
+    h.send(.answered(H.error(405, code: "methodNotAllowed")))
+    let actions = h.send(.answered(H.rangeError(inner: "fragmentOutOfOrder")))
+    #expect(actions.putRange == "bytes 8-15/32")
+  }
+
+  @Test func badRequestAtAGuessedOffsetIsARangeError() throws {
+    var h = try Self.guessing()
+    let actions = h.send(.answered(H.error(400, code: "invalidRequest")))
+    #expect(
+      actions.events.contains {
+        if case .retry(_, .rangeMismatch, _, _) = $0 { true } else { false }
+      })
+    #expect(actions.putRange == "bytes 8-15/32")
+    #expect(h.machine.outcome == nil)
+  }
+
+  @Test func badRequestAtAConfirmedOffsetStillFails() throws {
+    var h = try H(size: 32, chunk: 8)
+    h.startWithSession()
+    h.send(.answered(H.error(400, code: "invalidRequest")))
+    guard case .failed = h.machine.outcome else {
+      Issue.record("expected a failure")
+      return
+    }
+  }
+
   @Test func serverTextIsStrippedOfControlCharacters() {
     #expect(UploadStateMachine.sanitize("a\u{1B}[2Jb\nc\u{9B}d") == "a [2Jb c d")
   }
+}
+
+/// Every chunk_sent starts where the previous one's `next` was, from 0, and the last ends at
+/// `size - 1` with `next == size`.
+func expectContiguousChunks(_ log: [UploadAction], size: Int64) {
+  let chunks: [(start: Int64, end: Int64, next: Int64)] = log.events.compactMap {
+    if case .chunkSent(_, let start, let end, let next) = $0 { return (start, end, next) }
+    return nil
+  }
+  var expected: Int64 = 0
+  for chunk in chunks {
+    #expect(chunk.start == expected, "chunk_sent \(chunk) leaves a gap or overlap at \(expected)")
+    #expect(chunk.end == chunk.next - 1)
+    expected = chunk.next
+  }
+  #expect(chunks.last?.end == size - 1)
+  #expect(chunks.last?.next == size)
 }
 
 extension Date {
