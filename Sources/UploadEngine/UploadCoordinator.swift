@@ -148,6 +148,19 @@ public actor UploadCoordinator {
       of: UploadEvent.self, bufferingPolicy: .unbounded)
   }
 
+  /// `{uploadUrl}/content`, the documented PUT target: the segment goes on the path, before any
+  /// query string, and never after a trailing slash.
+  static func contentURL(_ uploadURL: String) -> String {
+    var path = uploadURL
+    var query = ""
+    if let mark = uploadURL.firstIndex(of: "?") {
+      path = String(uploadURL[..<mark])
+      query = String(uploadURL[mark...])
+    }
+    while path.hasSuffix("/") { path.removeLast() }
+    return path + "/content" + query
+  }
+
   // MARK: - Commands
 
   /// Checks `path` and queues it for `target`; throws before any request when it cannot be sent.
@@ -722,7 +735,7 @@ public actor UploadCoordinator {
       let sent = context.sent
       return await send(
         HTTPRequest(
-          method: "PUT", url: url + "/content",
+          method: "PUT", url: Self.contentURL(url),
           headers: [
             ("Content-Type", "application/octet-stream"), ("Content-Length", String(range.length)),
             ("Content-Range", range.description),
