@@ -106,6 +106,8 @@ let package = Package(
       name: "tack-bench",
       dependencies: [
         "GraphModels", "GraphClient", "UploadEngine", "GraphEmulator", "TerminalCore",
+        // The tmux driver the end-to-end tests use also drives `tack-bench tui`.
+        "TestSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict

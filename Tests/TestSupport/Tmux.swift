@@ -110,8 +110,8 @@ public final class Tmux: Sendable {
   /// Polls the screen until `predicate` holds or `timeout` passes; returns the matching screen.
   @discardableResult
   public func waitFor(
-    timeout: Duration = .seconds(15), _ description: String,
-    _ predicate: (String) -> Bool
+    timeout: Duration = .seconds(15), every interval: Duration = .milliseconds(40),
+    _ description: String, _ predicate: (String) -> Bool
   ) async throws -> String {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
@@ -123,7 +123,7 @@ public final class Tmux: Sendable {
         throw Failure(message: "timed out waiting for \(description)", screen: screen)
       }
       // A polling interval, not a fixed wait: the loop ends as soon as the text shows.
-      try await Task.sleep(for: .milliseconds(40))
+      try await Task.sleep(for: interval)
     }
   }
 
@@ -161,8 +161,9 @@ public final class Tmux: Sendable {
     return directory.appendingPathComponent(name).path
   }
 
+  /// Runs any tmux command against this server (e.g. `pipe-pane` to record output bytes).
   @discardableResult
-  private func run(_ arguments: [String]) throws -> String {
+  public func run(_ arguments: [String]) throws -> String {
     let result = try Self.spawn(
       ["tmux", "-L", socket] + arguments, environment: nil, captureOutput: true)
     guard result.status == 0 else {
@@ -178,7 +179,8 @@ public final class Tmux: Sendable {
   }
 
   /// Runs `arguments` (found on PATH) and waits for it; stdin and stderr go to /dev/null.
-  static func spawn(
+  /// Starts a process with an empty signal mask and default dispositions and waits for it.
+  public static func spawn(
     _ arguments: [String], environment: [String: String]?, captureOutput: Bool
   ) throws -> (status: Int32, output: String) {
     var actions = posix_spawn_file_actions_t()
