@@ -161,16 +161,43 @@ extension GraphSession {
   public func createUploadSession(listID: String, taskID: String, info: AttachmentInfo)
     async throws -> UploadSessionState
   {
-    let target = url(taskPath(listID: listID, taskID: taskID) + "/attachments/createUploadSession")
-    let body = try GraphJSON.encoder().encode(CreateUploadSessionRequest(attachmentInfo: info))
     let response = try await send(
-      HTTPRequest(
-        method: "POST", url: target,
-        headers: [(name: "Content-Type", value: "application/json")], body: .bytes(body)))
+      createUploadSessionRequest(listID: listID, taskID: taskID, info: info))
     do {
       return try UploadSessionState.parse(response.body)
     } catch {
       throw GraphError.malformed("cannot read the upload session")
     }
+  }
+
+  /// `POST …/attachments/createUploadSession` with `{"attachmentInfo":{…}}`, for callers that
+  /// must see the raw answer (the upload engine feeds it to its state machine).
+  public func createUploadSessionRequest(listID: String, taskID: String, info: AttachmentInfo)
+    -> HTTPRequest
+  {
+    jsonPost(
+      taskPath(listID: listID, taskID: taskID) + "/attachments/createUploadSession",
+      CreateUploadSessionRequest(attachmentInfo: info))
+  }
+
+  /// `POST …/attachments` with a small file attachment (`contentBytes` base64, under 3 MB).
+  public func smallAttachmentRequest(
+    listID: String, taskID: String, name: String, contentType: String, contentBytes: Data
+  ) -> HTTPRequest {
+    let object: JSONValue = .object([
+      "@odata.type": .string("#microsoft.graph.taskFileAttachment"),
+      "name": .string(name), "contentBytes": .string(contentBytes.base64EncodedString()),
+      "contentType": .string(contentType),
+    ])
+    return jsonPost(taskPath(listID: listID, taskID: taskID) + "/attachments", object)
+  }
+
+  private func jsonPost(_ path: String, _ value: some Encodable) -> HTTPRequest {
+    // Encoding these plain value types cannot fail.
+    let body = (try? GraphJSON.encoder().encode(value)) ?? Data()
+    return HTTPRequest(
+      method: "POST", url: url(path),
+      headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+      body: .bytes(body))
   }
 }

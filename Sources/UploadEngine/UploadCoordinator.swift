@@ -703,34 +703,14 @@ public actor UploadCoordinator {
     case .createSession:
       let info = AttachmentInfo(
         name: context.file.name, size: context.file.size, contentType: context.file.contentType)
-      let body =
-        (try? GraphJSON.encoder().encode(CreateUploadSessionRequest(attachmentInfo: info)))
-        ?? Data()
-      let url = context.graph.url(
-        context.graph.taskPath(listID: context.target.listID, taskID: context.target.taskID)
-          + "/attachments/createUploadSession")
-      return await send(
-        HTTPRequest(
-          method: "POST", url: url,
-          headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-          body: .bytes(body)),
-        context: context)
+      let request = context.graph.createUploadSessionRequest(
+        listID: context.target.listID, taskID: context.target.taskID, info: info)
+      return await send(request, context: context)
     case .createEmptyAttachment:
-      let object: JSONValue = .object([
-        "@odata.type": .string("#microsoft.graph.taskFileAttachment"),
-        "name": .string(context.file.name), "contentBytes": .string(""),
-        "contentType": .string(context.file.contentType),
-      ])
-      let body = (try? GraphJSON.encoder().encode(object)) ?? Data()
-      let url = context.graph.url(
-        context.graph.taskPath(listID: context.target.listID, taskID: context.target.taskID)
-          + "/attachments")
-      return await send(
-        HTTPRequest(
-          method: "POST", url: url,
-          headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-          body: .bytes(body)),
-        context: context)
+      let request = context.graph.smallAttachmentRequest(
+        listID: context.target.listID, taskID: context.target.taskID, name: context.file.name,
+        contentType: context.file.contentType, contentBytes: Data())
+      return await send(request, context: context)
     case .put(let url, let range):
       let sent = context.sent
       return await send(
