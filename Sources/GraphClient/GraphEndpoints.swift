@@ -1,54 +1,6 @@
 import Foundation
 import GraphModels
 
-/// The pages of a Graph collection, fetched lazily; each element is one page's items.
-///
-/// Follows `@odata.nextLink` verbatim until a page has none. A link seen twice ends the
-/// sequence with `GraphError.malformed` instead of looping.
-public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
-  public typealias Element = [Item]
-
-  let session: GraphSession
-  let firstURL: String
-
-  public init(session: GraphSession, firstURL: String) {
-    self.session = session
-    self.firstURL = firstURL
-  }
-
-  public struct AsyncIterator: AsyncIteratorProtocol {
-    let session: GraphSession
-    var nextURL: String?
-    var seen: Set<String> = []
-
-    public mutating func next() async throws -> [Item]? {
-      guard let url = nextURL else { return nil }
-      seen.insert(url)
-      let page = try await session.getJSON(GraphPage<Item>.self, url: url)
-      if let link = page.nextLink, !link.isEmpty {
-        guard !seen.contains(link) else {
-          throw GraphError.malformed("@odata.nextLink repeats an earlier page")
-        }
-        nextURL = link
-      } else {
-        nextURL = nil
-      }
-      return page.value
-    }
-  }
-
-  public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(session: session, nextURL: firstURL)
-  }
-
-  /// Every item of every page, in order.
-  public func all() async throws -> [Item] {
-    var items: [Item] = []
-    for try await page in self { items.append(contentsOf: page) }
-    return items
-  }
-}
-
 extension GraphSession {
   // MARK: Paths
 
@@ -157,29 +109,6 @@ extension GraphSession {
     _ = try await send(HTTPRequest(method: "DELETE", url: target))
   }
 
-  /// Creates an upload session for a file attachment; accepts 200 and 201.
-  public func createUploadSession(listID: String, taskID: String, info: AttachmentInfo)
-    async throws -> UploadSessionState
-  {
-    let response = try await send(
-      createUploadSessionRequest(listID: listID, taskID: taskID, info: info))
-    do {
-      return try UploadSessionState.parse(response.body)
-    } catch {
-      throw GraphError.malformed("cannot read the upload session")
-    }
-  }
-
-  /// `POST …/attachments/createUploadSession` with `{"attachmentInfo":{…}}`, for callers that
-  /// must see the raw answer (the upload engine feeds it to its state machine).
-  public func createUploadSessionRequest(listID: String, taskID: String, info: AttachmentInfo)
-    -> HTTPRequest
-  {
-    jsonPost(
-      taskPath(listID: listID, taskID: taskID) + "/attachments/createUploadSession",
-      CreateUploadSessionRequest(attachmentInfo: info))
-  }
-
   /// `POST …/attachments` with a small file attachment (`contentBytes` base64, under 3 MB).
   public func smallAttachmentRequest(
     listID: String, taskID: String, name: String, contentType: String, contentBytes: Data
@@ -192,7 +121,7 @@ extension GraphSession {
     return jsonPost(taskPath(listID: listID, taskID: taskID) + "/attachments", object)
   }
 
-  private func jsonPost(_ path: String, _ value: some Encodable) -> HTTPRequest {
+  func jsonPost(_ path: String, _ value: some Encodable) -> HTTPRequest {
     // Encoding these plain value types cannot fail.
     let body = (try? GraphJSON.encoder().encode(value)) ?? Data()
     return HTTPRequest(

@@ -120,7 +120,7 @@ import Testing
       let graph = try emulator.session(transport)
       let work = try #require(try await graph.lists().all().first { $0.displayName == "Big list" })
       let task = try #require(try await graph.tasks(listID: work.id).all().first)
-      let upload = try await graph.createUploadSession(
+      let upload = try await graph.openUploadSession(
         listID: work.id, taskID: task.id,
         info: AttachmentInfo(name: "data.bin", size: Int64(size), contentType: nil))
       let uploadURL = try #require(upload.uploadUrl)

@@ -100,7 +100,7 @@ import Testing
       let graph = try emulator.session(transport)
       let list = try #require(try await graph.lists().all().first)
       let task = try #require(try await graph.tasks(listID: list.id).all().first)
-      let upload = try await graph.createUploadSession(
+      let upload = try await graph.openUploadSession(
         listID: list.id, taskID: task.id,
         info: AttachmentInfo(name: "big.bin", size: 2_000_000, contentType: nil))
       let request = HTTPRequest(

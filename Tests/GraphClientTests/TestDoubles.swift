@@ -137,3 +137,16 @@ func closedLoopbackPort() throws -> Int {
   }
   return Int(UInt16(bigEndian: address.sin_port))
 }
+
+extension GraphSession {
+  /// Creates an upload session as the upload engine does: the request builder, one attempt.
+  func openUploadSession(listID: String, taskID: String, info: AttachmentInfo) async throws
+    -> UploadSessionState
+  {
+    let attempt = try await sendOnce(
+      createUploadSessionRequest(listID: listID, taskID: taskID, info: info))
+    let response = try attempt.result.get()
+    guard (200..<300).contains(response.status) else { throw GraphSession.serviceError(response) }
+    return try UploadSessionState.parse(response.body)
+  }
+}
