@@ -1,4 +1,5 @@
 import Foundation
+import GraphClient
 import GraphModels
 
 #if canImport(Glibc)
@@ -91,16 +92,37 @@ public struct UploadJournalEntry: Codable, Sendable, Hashable, Identifiable {
   /// True when this entry uploads `path` to the same task on the same Graph.
   public func matches(path: String, listID: String, taskID: String, graphBaseURL: String) -> Bool {
     filePath == path && self.listID == listID && self.taskID == taskID
-      && Self.sameBase(self.graphBaseURL, graphBaseURL)
+      && isJournaled(forGraphBase: graphBaseURL)
   }
 
-  static func sameBase(_ lhs: String, _ rhs: String) -> Bool {
+  /// True when this entry was journaled against the Graph at `base` (see `sameGraphBase`).
+  public func isJournaled(forGraphBase base: String) -> Bool {
+    Self.sameGraphBase(graphBaseURL, base)
+  }
+
+  /// True when two Graph base URLs name the same place (case and trailing slashes aside): the
+  /// one rule deciding which Graph a journaled upload belongs to.
+  public static func sameGraphBase(_ lhs: String, _ rhs: String) -> Bool {
     func trim(_ text: String) -> String {
       var value = text.lowercased()
       while value.hasSuffix("/") { value.removeLast() }
       return value
     }
     return trim(lhs) == trim(rhs)
+  }
+
+  /// Forgets this upload: one best-effort `DELETE {uploadUrl}` (no retry; the server expires
+  /// the session anyway), then its journal entry.
+  public func discard(
+    graph: GraphSession, journal: UploadJournal?,
+    timeout: Duration = UploadCoordinatorConfiguration().deleteTimeout,
+    gate: (any RequestGate)? = nil
+  ) async {
+    if let uploadUrl {
+      _ = try? await graph.sendOnce(
+        graph.deleteUploadSessionRequest(uploadURL: uploadUrl, timeout: timeout), gate: gate)
+    }
+    try? journal?.remove(id)
   }
 }
 

@@ -80,17 +80,3 @@ import Testing
     #expect([0, 3, 4, 9, 10].map(planner.chunkIndex(containing:)) == [0, 0, 1, 2, 2])
   }
 }
-
-@Suite struct ContentURLTests {
-  @Test(arguments: [
-    (
-      "https://graph.microsoft.com/v1.0/users/u/todo/lists/L=/tasks/T=/attachmentSessions/S=",
-      "https://graph.microsoft.com/v1.0/users/u/todo/lists/L=/tasks/T=/attachmentSessions/S=/content"
-    ),
-    ("https://g.example/s/", "https://g.example/s/content"),
-    ("https://g.example/s?x=1", "https://g.example/s/content?x=1"),
-  ])
-  func appendsContentToThePath(upload: String, expected: String) {
-    #expect(UploadCoordinator.contentURL(upload) == expected)
-  }
-}

@@ -1,0 +1,16 @@
+import GraphModels
+
+/// A point-in-time view of one upload, for screens.
+public struct UploadSummary: Sendable, Hashable, Identifiable {
+  public var id: UploadID
+  public var name: String
+  public var path: String
+  public var size: Int64
+  public var chunkSize: Int64
+  /// Bytes handed to the network in this session (may rewind on retry).
+  public var sent: Int64
+  /// Bytes the server confirmed (monotonic).
+  public var acknowledged: Int64
+  public var outcome: UploadOutcome?
+  public var target: UploadTarget
+}
