@@ -162,7 +162,7 @@ public final class AppRuntime {
     if let journal = services.journal {
       let baseURL = services.session.baseURL
       Task.detached {
-        let found = journal.load().entries.filter { $0.graphBaseURL == baseURL }
+        let found = journal.load().entries.filter { $0.isJournaled(forGraphBase: baseURL) }
         let offered = found.map { entry in
           JournaledUpload(
             id: entry.id, name: entry.name, size: entry.fileSize,
@@ -427,12 +427,7 @@ public final class AppRuntime {
   ) async {
     for id in ids {
       guard let entry = journal.entry(id) else { continue }
-      if let url = entry.uploadUrl {
-        _ = try? await session.send(
-          HTTPRequest(method: "DELETE", url: url, timeout: .seconds(3)),
-          options: RequestOptions(retry: .never))
-      }
-      try? journal.remove(id)
+      await entry.discard(graph: session, journal: journal)
     }
   }
 

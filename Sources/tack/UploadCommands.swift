@@ -105,9 +105,9 @@ struct ResumeCommand: ParsableCommand {
     let journal = UploadJournal(directory: UploadRun.journalDirectory(context))
     let loaded = journal.load()
     for problem in loaded.problems { TackMain.printError("tack: \(problem)") }
-    let mine = loaded.entries.filter { Composition.sameBase($0.graphBaseURL, context.graphURL) }
+    let mine = loaded.entries.filter { $0.isJournaled(forGraphBase: context.graphURL) }
     let others = Set(loaded.entries.map(\.graphBaseURL)).filter {
-      !Composition.sameBase($0, context.graphURL)
+      !UploadJournalEntry.sameGraphBase($0, context.graphURL)
     }
     for base in others.sorted() {
       TackMain.printError(
@@ -158,13 +158,6 @@ struct UploadsCommand: ParsableCommand {
       ])
     }
     Output.table(table, empty: "No journaled uploads.")
-  }
-}
-
-extension Composition {
-  /// True when two Graph base URLs name the same place (case and trailing slashes aside).
-  static func sameBase(_ lhs: String, _ rhs: String) -> Bool {
-    ClientContext.trimmed(lhs).lowercased() == ClientContext.trimmed(rhs).lowercased()
   }
 }
 

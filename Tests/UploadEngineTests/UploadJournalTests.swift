@@ -1,5 +1,7 @@
 import Foundation
+import GraphEmulator
 import GraphModels
+import TestSupport
 import Testing
 
 @testable import UploadEngine
@@ -125,6 +127,17 @@ import Testing
       !entry.matches(
         path: "/tmp/y.bin", listID: "L=", taskID: "T+", graphBaseURL: "http://127.0.0.1:1/v1.0"))
   }
+
+  @Test func sameGraphBaseIgnoresCaseAndTrailingSlashesOnly() {
+    #expect(
+      UploadJournalEntry.sameGraphBase("https://Graph.example/v1.0//", "https://graph.example/v1.0")
+    )
+    #expect(
+      !UploadJournalEntry.sameGraphBase("https://graph.example/v1.0", "https://graph.example/beta"))
+    let entry = Self.entry()
+    #expect(entry.isJournaled(forGraphBase: "HTTP://127.0.0.1:1/V1.0/"))
+    #expect(!entry.isJournaled(forGraphBase: "http://127.0.0.1:2/v1.0"))
+  }
 }
 
 @Suite struct ProgressThrottleTests {
@@ -205,5 +218,27 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: path) }
     #expect(try SHA256.hex(ofFileAt: path) == SHA256.hex(bytes))
     #expect(throws: FileReadError.self) { try SHA256.hex(ofFileAt: path + ".missing") }
+  }
+}
+
+@Suite struct JournalDiscardTests {
+  @Test func discardDeletesTheSessionWithTheBearerThenTheEntry() async throws {
+    try await withRig(emulator: {
+      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=1000000"])
+    }) { rig in
+      let path = try rig.file("discard.bin", EmulatorFixture.bytes(1_200_000, seed: 16))
+      let id = try await rig.coordinator.upload(path: path, to: rig.target)
+      _ = await rig.log.first(where: isChunkSent)
+      await rig.coordinator.pause(id)
+      #expect(await rig.coordinator.waitUntilSettled()[id] == .paused)
+      let entry = try #require(rig.journal.load().entries.first)
+      await entry.discard(graph: rig.graph, journal: rig.journal)
+      #expect(rig.journal.load().entries.isEmpty)
+      #expect(await rig.emulator.store.openSessionCount() == 0)
+      let delete = try #require(rig.transport.sent.last)
+      #expect(delete.method == "DELETE")
+      #expect(delete.url == entry.uploadUrl)
+      #expect(delete.authorization)
+    }
   }
 }
