@@ -143,11 +143,12 @@ import Testing
   @Test func singleAttemptPagesFollowGraphLinksAndCarryTheBearer() async throws {
     let next = Self.base + "/me/todo/lists/L/tasks/T/attachments?$skiptoken=2"
     let transport = ScriptedTransport([
-      .respond(.json(200, #"{"value":[{"id":"a","name":"a.txt"}],"@odata.nextLink":"\#(next)"}"#)),
+      .respond(
+        .json(200, #"{"value":[{"id":"a","name":"a.txt","size":1}],"@odata.nextLink":"\#(next)"}"#)),
       .respond(
         .json(
           200,
-          #"{"value":[{"id":"b","name":"b.txt"}],"@odata.nextLink":"https://other.example.test/p"}"#
+          #"{"value":[{"id":"b","name":"b.txt","size":2}],"@odata.nextLink":"https://other.example.test/p"}"#
         )),
     ])
     let pages = try session(transport).singleAttemptAttachments(
