@@ -1,6 +1,7 @@
 import Foundation
 import GraphClient
 import GraphModels
+import Testing
 
 @testable import UploadEngine
 
@@ -129,4 +130,21 @@ extension Array where Element == UploadAction {
     if case .wait(let seconds) = operation { return seconds }
     return nil
   }
+}
+
+/// Every chunk_sent starts where the previous one's `next` was, from 0, and the last ends at
+/// `size - 1` with `next == size`.
+func expectContiguousChunks(_ log: [UploadAction], size: Int64) {
+  let chunks: [(start: Int64, end: Int64, next: Int64)] = log.events.compactMap {
+    if case .chunkSent(_, let start, let end, let next) = $0 { return (start, end, next) }
+    return nil
+  }
+  var expected: Int64 = 0
+  for chunk in chunks {
+    #expect(chunk.start == expected, "chunk_sent \(chunk) leaves a gap or overlap at \(expected)")
+    #expect(chunk.end == chunk.next - 1)
+    expected = chunk.next
+  }
+  #expect(chunks.last?.end == size - 1)
+  #expect(chunks.last?.next == size)
 }
