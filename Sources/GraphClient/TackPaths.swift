@@ -27,6 +27,8 @@ public struct TackPaths: Sendable, Hashable {
   public var tokenFile: String { stateDirectory + "/tokens.json" }
   public var logFile: String { stateDirectory + "/tack.log" }
   public var configFile: String { configDirectory + "/config.json" }
+  /// `uploads` in the state directory: the durable upload journal.
+  public var uploadJournalDirectory: String { stateDirectory + "/uploads" }
 
   /// Creates `directory` (and parents) with mode 0700 when missing.
   public static func ensureDirectory(_ directory: String) throws {
