@@ -35,6 +35,26 @@ public struct GraphErrorBody: Sendable, Hashable {
       innerCode: inner?[caseInsensitive: "code"]?.stringValue)
   }
 
+  /// The code for an error answer that carries no error body: Graph's own code for the status.
+  public static func code(forStatus status: Int) -> String {
+    switch status {
+    case 400: return "badRequest"
+    case 401: return "unauthenticated"
+    case 403: return "accessDenied"
+    case 404: return "itemNotFound"
+    case 405: return "methodNotAllowed"
+    case 409: return "conflict"
+    case 413: return "requestTooLarge"
+    case 416: return "invalidRange"
+    case 429: return "tooManyRequests"
+    case 500: return "internalServerError"
+    case 502: return "badGateway"
+    case 503: return "serviceNotAvailable"
+    case 504: return "gatewayTimeout"
+    default: return "http\(status)"
+    }
+  }
+
   /// Encodes the documented shape, with `innerError` carrying the ids and a zone-less date.
   public func encoded(date: Date) -> Data {
     var inner: [String: JSONValue] = ["date": .string(String(GraphDate.format(date).prefix(19)))]
