@@ -152,19 +152,6 @@ public struct UploadJournal: Sendable {
     self.directory = directory
   }
 
-  /// `$XDG_STATE_HOME/tack/uploads`, defaulting to `~/.local/state/tack/uploads`.
-  public static func defaultDirectory(
-    environment: [String: String] = ProcessInfo.processInfo.environment
-  )
-    -> String
-  {
-    if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-      return state + "/tack/uploads"
-    }
-    let home = environment["HOME"] ?? NSHomeDirectory()
-    return home + "/.local/state/tack/uploads"
-  }
-
   private static func encoder() -> JSONEncoder {
     let encoder = GraphJSON.encoder(pretty: true)
     encoder.dateEncodingStrategy = .custom { date, encoder in

@@ -133,8 +133,7 @@ enum TUILauncher {
   private static func runtimeServices(_ session: GraphSession, _ context: ClientContext)
     -> RuntimeServices
   {
-    let journal = UploadJournal(
-      directory: UploadJournal.defaultDirectory(environment: context.environment))
+    let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
     let coordinator = UploadCoordinator(graph: session, journal: journal)
     return RuntimeServices(session: session, coordinator: coordinator, journal: journal)
   }

@@ -102,7 +102,7 @@ struct ResumeCommand: ParsableCommand {
 
   func run() throws {
     let context = try Composition.context(global)
-    let journal = UploadJournal(directory: UploadRun.journalDirectory(context))
+    let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
     let loaded = journal.load()
     for problem in loaded.problems { TackMain.printError("tack: \(problem)") }
     let mine = loaded.entries.filter { $0.isJournaled(forGraphBase: context.graphURL) }
@@ -142,7 +142,7 @@ struct UploadsCommand: ParsableCommand {
 
   func run() throws {
     let context = try Composition.context(global)
-    let loaded = UploadJournal(directory: UploadRun.journalDirectory(context)).load()
+    let loaded = UploadJournal(directory: context.paths.uploadJournalDirectory).load()
     for problem in loaded.problems { TackMain.printError("tack: \(problem)") }
     var table = TextTable(
       headers: ["ID", "FILE", "SIZE", "ACKNOWLEDGED", "TASK", "SESSION EXPIRES"], rows: [],
@@ -166,10 +166,6 @@ struct UploadRun: Sendable {
   let services: ClientServices
   let json: Bool
 
-  static func journalDirectory(_ context: ClientContext) -> String {
-    context.paths.stateDirectory + "/uploads"
-  }
-
   /// Like `Composition.run`, but the body's exit code comes back instead of `Void`.
   static func withServices(
     _ global: GlobalOptions, _ body: @escaping @Sendable (ClientServices) async throws -> Int32
@@ -186,7 +182,7 @@ struct UploadRun: Sendable {
   func perform(
     _ start: @Sendable (UploadCoordinator) async throws -> [(UploadID, String)]
   ) async throws -> Int32 {
-    let journal = UploadJournal(directory: Self.journalDirectory(services.context))
+    let journal = UploadJournal(directory: services.context.paths.uploadJournalDirectory)
     let coordinator = UploadCoordinator(graph: services.session, journal: journal)
     let display = UploadDisplay(json: json, terminal: !json && isatty(STDERR_FILENO) == 1)
     let signals = SignalWatcher { await coordinator.pauseAll() }

@@ -283,29 +283,6 @@ import Testing
   func tenantsRejected(tenant: String) {
     #expect(throws: GraphError.self) { _ = try Tenant.validate(tenant) }
   }
-
-  @Test func xdgPathsFollowTheEnvironment() {
-    let custom = TackPaths(environment: [
-      "HOME": "/home/u", "XDG_STATE_HOME": "/s", "XDG_CONFIG_HOME": "/c",
-    ])
-    #expect(custom.tokenFile == "/s/tack/tokens.json")
-    #expect(custom.logFile == "/s/tack/tack.log")
-    #expect(custom.configFile == "/c/tack/config.json")
-    let fallback = TackPaths(environment: ["HOME": "/home/u", "XDG_STATE_HOME": "relative"])
-    #expect(fallback.tokenFile == "/home/u/.local/state/tack/tokens.json")
-    #expect(fallback.configFile == "/home/u/.config/tack/config.json")
-  }
-
-  @Test func configFileKeysAreLenient() throws {
-    let directory = try TemporaryDirectory()
-    defer { directory.remove() }
-    let path = directory.path + "/config.json"
-    try Data(#"{"client_id":"abc","Tenant":"consumers","cloud":"usgov"}"#.utf8).write(
-      to: URL(fileURLWithPath: path))
-    let config = try TackConfigFile.load(path: path)
-    #expect(config.clientID == "abc" && config.tenant == "consumers" && config.cloud == "usgov")
-    #expect(try TackConfigFile.load(path: directory.path + "/missing.json") == TackConfigFile())
-  }
 }
 
 /// Collects strings reported from another task.

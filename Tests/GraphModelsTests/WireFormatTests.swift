@@ -157,6 +157,16 @@ import Testing
     let text = String(decoding: data, as: UTF8.self)
     #expect(text.contains(#""date":"1970-01-01T00:00:00""#))
   }
+
+  @Test(
+    arguments: [
+      (400, "badRequest"), (401, "unauthenticated"), (403, "accessDenied"), (404, "itemNotFound"),
+      (413, "requestTooLarge"), (416, "invalidRange"), (429, "tooManyRequests"),
+      (503, "serviceNotAvailable"), (504, "gatewayTimeout"), (418, "http418"),
+    ])
+  func bareStatusesGetGraphCodes(status: Int, code: String) {
+    #expect(GraphErrorBody.code(forStatus: status) == code)
+  }
 }
 
 @Suite struct OAuthModelTests {

@@ -103,18 +103,6 @@ import Testing
     #expect(journal.load().problems.isEmpty)
   }
 
-  @Test func defaultDirectoryFollowsXDG() {
-    #expect(
-      UploadJournal.defaultDirectory(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"])
-        == "/s/tack/uploads")
-    #expect(
-      UploadJournal.defaultDirectory(environment: ["HOME": "/h"]) == "/h/.local/state/tack/uploads")
-    // A relative XDG value is invalid per the spec and ignored.
-    #expect(
-      UploadJournal.defaultDirectory(environment: ["XDG_STATE_HOME": "rel", "HOME": "/h"])
-        == "/h/.local/state/tack/uploads")
-  }
-
   @Test func matchesTheSameFileTaskAndGraph() {
     let entry = Self.entry()
     #expect(
