@@ -556,54 +556,14 @@ private func editFilter(
 // MARK: Uploads
 
 private func uploadEvent(_ state: inout AppState, _ event: UploadEvent, at date: Date) -> [Effect] {
-  let id = event.uploadID
-  if case .sessionCreated(_, let name, let size, let chunkSize, _) = event,
-    !state.uploads.contains(where: { $0.id == id })
-  {
-    state.uploads.append(
-      UploadRow(
-        QueuedUpload(
-          id: id, name: name, size: size, chunkSize: chunkSize, listID: "", taskID: "",
-          taskTitle: "")))
-    clampSelections(&state)
-  }
-  guard let index = state.uploads.firstIndex(where: { $0.id == id }) else { return [] }
-  var row = state.uploads[index]
-  defer { state.uploads[index] = row }
+  let known = state.uploads.count
+  guard let index = UploadRow.fold(event, at: date, into: &state.uploads) else { return [] }
+  if state.uploads.count != known { clampSelections(&state) }
+  let row = state.uploads[index]
   switch event {
-  case .sessionCreated(_, _, let size, let chunkSize, _):
-    row.size = size
-    row.chunkSize = chunkSize
-    if row.phase == .queued { row.startSending(at: date) }
-  case .progress(_, let sent, let acknowledged, _):
-    switch row.phase {
-    case .queued, .retrying: row.startSending(at: date)
-    default: break
-    }
-    row.sent = sent
-    row.acknowledge(acknowledged, at: date)
-  case .chunkSent(_, _, _, let next):
-    row.acknowledge(next, at: date)
-  case .retry(_, let reason, let after, _):
-    row.retries += 1
-    row.phase = .retrying(reason: reason, until: date.addingTimeInterval(after))
-  case .paused(_, let acknowledged):
-    row.acknowledge(acknowledged, at: date)
-    row.sent = row.acknowledged
-    row.phase = .paused
-    row.rate = nil
-  case .resumed(_, let from):
-    row.acknowledged = max(row.acknowledged, from)
-    row.sent = from
-    row.rate = nil
-    row.startSending(at: date)
   case .sessionRecreated(_, let reason):
     showInfo(&state, "\(row.name): new upload session (\(reason))")
-  case .completed(_, _, let size):
-    row.acknowledged = size
-    row.sent = size
-    row.phase = .completed
-    row.rate = nil
+  case .completed:
     showInfo(
       &state, "Attached \(row.name) to \(row.taskTitle.isEmpty ? "the task" : row.taskTitle)")
     setHasAttachments(&state, taskID: row.taskID, true)
@@ -611,12 +571,9 @@ private func uploadEvent(_ state: inout AppState, _ event: UploadEvent, at date:
       return [.loadAttachments(listID: row.listID, taskID: row.taskID)]
     }
   case .failed(_, let reason):
-    row.phase = .failed(reason)
-    row.rate = nil
     showError(&state, "\(row.name): \(reason)")
-  case .cancelled:
-    row.phase = .cancelled
-    row.rate = nil
+  case .sessionCreated, .progress, .chunkSent, .retry, .paused, .resumed, .cancelled:
+    break
   }
   return []
 }
