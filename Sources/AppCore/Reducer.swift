@@ -127,7 +127,7 @@ private func handleKey(_ state: inout AppState, _ key: KeyEvent) -> [Effect] {
   // Errors stay until the user does something.
   if state.status?.kind == .error { state.status = nil }
   if let binding = KeyBindings.binding(for: key, in: state) {
-    return perform(&state, binding.command)
+    return perform(&state, binding)
   }
   if case .char(let character) = key {
     editFilter(&state) { $0.text.append(character) }
@@ -135,11 +135,24 @@ private func handleKey(_ state: inout AppState, _ key: KeyEvent) -> [Effect] {
   return []
 }
 
+/// Runs `command` as its binding in the current contexts would.
 private func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
-  if let reason = KeyBindings.disabledReason(command, in: state) {
+  guard let binding = KeyBindings.binding(for: command, in: state) else {
+    return execute(&state, command)
+  }
+  return perform(&state, binding)
+}
+
+/// Runs a binding's command unless its rule disables it now; then the status line says why.
+private func perform(_ state: inout AppState, _ binding: KeyBinding) -> [Effect] {
+  if let reason = binding.disabledReason(in: state) {
     showInfo(&state, reason)
     return []
   }
+  return execute(&state, binding.command)
+}
+
+private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
   switch command {
   case .moveUp, .moveDown, .pageUp, .pageDown, .moveTop, .moveBottom:
     return move(&state, command)
