@@ -14,12 +14,6 @@ public enum Loadable<Value: Sendable & Hashable>: Sendable, Hashable {
     if case .loaded(let value) = self { return value }
     return nil
   }
-
-  /// True while a request is on its way.
-  public var isLoading: Bool {
-    if case .loading = self { return true }
-    return false
-  }
 }
 
 /// The panes of the main screen, in Tab order.

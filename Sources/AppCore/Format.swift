@@ -46,12 +46,6 @@ public enum Format {
     return "\(minutes):\(twoDigits(secs))"
   }
 
-  /// Whole percent, rounded down so that 100 % means done.
-  public static func percent(_ done: Int64, of total: Int64) -> String {
-    guard total > 0 else { return done >= total ? "100%" : "0%" }
-    return "\(Int(Double(done) * 100 / Double(total)))%"
-  }
-
   /// The date part of a Graph `dateTime` (`2025-03-01T00:00:00.0000000` → `2025-03-01`).
   public static func day(_ dateTime: String) -> String {
     String(dateTime.prefix(10))

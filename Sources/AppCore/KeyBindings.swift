@@ -51,7 +51,10 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
   /// Typing a filter after `/`.
   case filter
   case help
-  case dialog
+  /// The question `q` asks while uploads run.
+  case confirmQuit
+  /// The question `D` asks before deleting an attachment.
+  case confirmDelete
   case resume
   /// Waiting for a device-code sign-in.
   case signIn
@@ -68,14 +71,18 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case .picker: return "File picker"
     case .filter: return "Filter"
     case .help: return "Help"
-    case .dialog: return "Questions"
+    case .confirmQuit: return "Quit question"
+    case .confirmDelete: return "Delete question"
     case .resume: return "Resume offer"
     case .signIn: return "Sign-in"
     }
   }
 }
 
-/// One row of the binding table: keys, the command, help text, and where it applies.
+/// One row of the binding table: keys, the command, help text, where it applies, and when not.
+///
+/// Everything about a key lives in its row (lazygit's `GetDisabledReason` on each binding): the
+/// reducer, the footer, the dialogs' key lines and the `?` overlay all read it from here.
 public struct KeyBinding: Sendable, Hashable {
   public var keys: [KeyEvent]
   public var command: Command
@@ -83,16 +90,40 @@ public struct KeyBinding: Sendable, Hashable {
   public var context: KeyContext
   /// A short label when the binding is one of the few the footer shows for its context.
   public var footer: String?
+  /// The label in the key line of its context's dialog, when the dialog offers the binding.
+  public var hint: String?
+  /// Why the binding does nothing in a state, or nil when it is available.
+  public var disabled: @Sendable (AppState) -> String?
 
   public init(
     _ keys: [KeyEvent], _ command: Command, _ help: String, _ context: KeyContext,
-    footer: String? = nil
+    footer: String? = nil, hint: String? = nil,
+    disabled: @escaping @Sendable (AppState) -> String? = { _ in nil }
   ) {
     self.keys = keys
     self.command = command
     self.help = help
     self.context = context
     self.footer = footer
+    self.hint = hint
+    self.disabled = disabled
+  }
+
+  /// Why the binding does nothing in `state`, or nil when it is available.
+  public func disabledReason(in state: AppState) -> String? {
+    disabled(state)
+  }
+
+  // A row is identified by what it shows and does; its rule is code and is not compared.
+  public static func == (lhs: KeyBinding, rhs: KeyBinding) -> Bool {
+    lhs.keys == rhs.keys && lhs.command == rhs.command && lhs.help == rhs.help
+      && lhs.context == rhs.context && lhs.footer == rhs.footer && lhs.hint == rhs.hint
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(keys)
+    hasher.combine(command)
+    hasher.combine(context)
   }
 }
 
@@ -108,13 +139,20 @@ public enum KeyBindings {
     KeyBinding([.home, .char("g")], .moveTop, "first row", .navigation),
     KeyBinding([.end, .char("G")], .moveBottom, "last row", .navigation),
 
-    KeyBinding([.tab], .nextPane, "next pane", .global, footer: "pane"),
-    KeyBinding([.backTab], .previousPane, "previous pane", .global),
-    KeyBinding([.char("a")], .attach, "attach files to the task", .global, footer: "attach"),
-    KeyBinding([.char("p")], .togglePause, "pause/resume upload", .global, footer: "pause"),
-    KeyBinding([.char("P")], .togglePauseAll, "pause/resume all uploads", .global),
-    KeyBinding([.char("x")], .cancelUpload, "cancel upload", .global),
-    KeyBinding([.char("r")], .retryUpload, "retry failed upload", .global),
+    KeyBinding(
+      [.tab], .nextPane, "next pane", .global, footer: "pane", disabled: Rules.changePane),
+    KeyBinding([.backTab], .previousPane, "previous pane", .global, disabled: Rules.changePane),
+    KeyBinding(
+      [.char("a")], .attach, "attach files to the task", .global, footer: "attach",
+      disabled: Rules.attach),
+    KeyBinding(
+      [.char("p")], .togglePause, "pause/resume upload", .global, footer: "pause",
+      disabled: Rules.togglePause),
+    KeyBinding(
+      [.char("P")], .togglePauseAll, "pause/resume all uploads", .global,
+      disabled: Rules.togglePauseAll),
+    KeyBinding([.char("x")], .cancelUpload, "cancel upload", .global, disabled: Rules.cancel),
+    KeyBinding([.char("r")], .retryUpload, "retry failed upload", .global, disabled: Rules.retry),
     KeyBinding([.ctrl("r")], .refresh, "reload from Graph", .global),
     KeyBinding([.char("?")], .help, "help", .global, footer: "help"),
     KeyBinding([.ctrl("l")], .repaint, "redraw the screen", .global),
@@ -122,15 +160,23 @@ public enum KeyBindings {
     KeyBinding([.char("q")], .quit, "quit (uploads pause)", .global, footer: "quit"),
     KeyBinding([.ctrl("c")], .interrupt, "quit; twice forces", .global),
 
-    KeyBinding([.enter, .right, .char("l")], .open, "open list", .lists, footer: "open"),
+    KeyBinding(
+      [.enter, .right, .char("l")], .open, "open list", .lists, footer: "open",
+      disabled: { $0.selectedList == nil ? "no list selected" : nil }),
     KeyBinding([.char("/")], .filter, "filter lists", .lists, footer: "filter"),
 
-    KeyBinding([.enter, .right, .char("l")], .open, "show attachments", .tasks, footer: "open"),
+    KeyBinding(
+      [.enter, .right, .char("l")], .open, "show attachments", .tasks, footer: "open",
+      disabled: { $0.selectedTask == nil ? "no task selected" : nil }),
     KeyBinding([.escape, .left, .char("h")], .back, "back to lists", .tasks),
     KeyBinding([.char("/")], .filter, "filter tasks", .tasks, footer: "filter"),
 
-    KeyBinding([.char("d")], .download, "download", .attachments, footer: "download"),
-    KeyBinding([.char("D")], .delete, "delete (asks first)", .attachments, footer: "delete"),
+    KeyBinding(
+      [.char("d")], .download, "download", .attachments, footer: "download",
+      disabled: Rules.attachment),
+    KeyBinding(
+      [.char("D")], .delete, "delete (asks first)", .attachments, footer: "delete",
+      disabled: Rules.attachment),
     KeyBinding([.escape, .left, .char("h")], .back, "back to tasks", .attachments),
 
     KeyBinding([.escape, .left, .char("h")], .back, "back to tasks", .uploads),
@@ -151,21 +197,36 @@ public enum KeyBindings {
 
     KeyBinding([.escape, .char("?"), .char("q")], .back, "close help", .help, footer: "close"),
 
-    KeyBinding([.char("y"), .enter], .confirm, "yes", .dialog, footer: "yes"),
-    KeyBinding([.char("n"), .escape], .deny, "no", .dialog, footer: "no"),
+    KeyBinding(
+      [.char("y"), .enter], .confirm, "quit; uploads pause", .confirmQuit, footer: "yes",
+      hint: "quit"),
+    KeyBinding([.char("n"), .escape], .deny, "stay", .confirmQuit, footer: "no", hint: "stay"),
 
-    KeyBinding([.enter, .char("y")], .confirm, "resume them now", .resume, footer: "resume"),
-    KeyBinding([.escape, .char("n")], .deny, "not now (kept)", .resume, footer: "later"),
-    KeyBinding([.char("X")], .discard, "discard them", .resume, footer: "discard"),
+    KeyBinding(
+      [.char("y"), .enter], .confirm, "delete the attachment", .confirmDelete, footer: "yes",
+      hint: "delete"),
+    KeyBinding(
+      [.char("n"), .escape], .deny, "keep it", .confirmDelete, footer: "no", hint: "keep"),
 
-    KeyBinding([.char("q"), .escape], .quit, "give up and quit", .signIn, footer: "quit"),
+    KeyBinding(
+      [.enter, .char("y")], .confirm, "resume them now", .resume, footer: "resume",
+      hint: "resume all"),
+    KeyBinding(
+      [.escape, .char("n")], .deny, "not now (kept)", .resume, footer: "later",
+      hint: "later (kept)"),
+    KeyBinding(
+      [.char("X")], .discard, "discard them", .resume, footer: "discard", hint: "discard"),
+
+    KeyBinding(
+      [.char("q"), .escape], .quit, "give up and quit", .signIn, footer: "quit", hint: "quit"),
   ]
 
   /// The contexts that apply in `state`, innermost first.
   public static func contexts(in state: AppState) -> [KeyContext] {
     switch state.overlay {
     case .help: return [.help, .navigation]
-    case .confirmQuit, .confirmDelete: return [.dialog]
+    case .confirmQuit: return [.confirmQuit]
+    case .confirmDelete: return [.confirmDelete]
     case .resumeOffer: return [.resume]
     case .signIn: return [.signIn]
     case nil: break
@@ -206,47 +267,83 @@ public enum KeyBindings {
     return result
   }
 
+  /// The binding that runs `command` in `state`: the innermost context's, else its first row.
+  public static func binding(for command: Command, in state: AppState) -> KeyBinding? {
+    for context in contexts(in: state) {
+      if let binding = table.first(where: { $0.context == context && $0.command == command }) {
+        return binding
+      }
+    }
+    return table.first { $0.command == command }
+  }
+
   /// Why `command` does nothing in `state`, or nil when it is available.
   public static func disabledReason(_ command: Command, in state: AppState) -> String? {
-    if state.picker != nil {
-      switch command {
-      case .attach: return "the file picker is already open"
-      case .nextPane, .previousPane: return "close the file picker first (Esc)"
-      default: break
-      }
+    binding(for: command, in: state)?.disabledReason(in: state)
+  }
+
+  /// The bindings the open dialog offers on its key line, in table order; empty without one.
+  public static func dialogHints(in state: AppState) -> [KeyBinding] {
+    guard state.overlay != nil, let context = contexts(in: state).first else { return [] }
+    return table.filter {
+      $0.context == context && $0.hint != nil && $0.disabledReason(in: state) == nil
     }
-    switch command {
-    case .attach:
-      if state.selectedTask == nil { return "select a task first (Enter on a list, then a task)" }
-    case .togglePause, .cancelUpload:
-      guard let upload = state.selectedUpload else { return "no uploads" }
-      if upload.phase.isFinished { return "that upload is finished" }
-      if command == .togglePause, case .failed = upload.phase {
-        return "that upload failed: press r to retry"
-      }
-    case .togglePauseAll:
-      if state.uploads.allSatisfy({ $0.phase.isFinished }) { return "no uploads to pause" }
-    case .retryUpload:
-      guard let upload = state.selectedUpload else { return "no uploads" }
-      if case .failed = upload.phase { return nil }
-      return "only a failed upload can be retried"
-    case .download, .delete:
-      if state.selectedAttachment == nil { return "no attachment selected" }
-    case .open:
-      if state.picker == nil, state.focus == .lists, state.selectedList == nil {
-        return "no list selected"
-      }
-      if state.picker == nil, state.focus == .tasks, state.selectedTask == nil {
-        return "no task selected"
-      }
-    default:
-      break
-    }
-    return nil
+  }
+
+  /// The name of the first key of `command` in `context` (`Esc`, `Enter`), for text that
+  /// mentions a key.
+  public static func keyName(
+    _ command: Command, in context: KeyContext, glyphs: GlyphSet = .unicode
+  ) -> String {
+    let binding = table.first { $0.context == context && $0.command == command }
+    return binding?.keys.first?.label(glyphs: glyphs) ?? command.rawValue
   }
 
   /// The key names of a binding for help text, e.g. `↑/k`.
   public static func keyLabel(_ binding: KeyBinding, glyphs: GlyphSet) -> String {
     binding.keys.map { $0.label(glyphs: glyphs) }.joined(separator: "/")
+  }
+}
+
+/// When bindings do nothing, with the reason the status line shows; shared by rows that
+/// have the same rule.
+private enum Rules {
+  static func changePane(_ state: AppState) -> String? {
+    guard state.picker != nil else { return nil }
+    let close = KeyBindings.keyName(.back, in: .picker, glyphs: state.glyphs)
+    return "close the file picker first (\(close))"
+  }
+
+  static func attach(_ state: AppState) -> String? {
+    if state.picker != nil { return "the file picker is already open" }
+    guard state.selectedTask == nil else { return nil }
+    let open = KeyBindings.keyName(.open, in: .lists, glyphs: state.glyphs)
+    return "select a task first (\(open) on a list, then a task)"
+  }
+
+  static func togglePause(_ state: AppState) -> String? {
+    if let reason = cancel(state) { return reason }
+    guard case .failed = state.selectedUpload?.phase else { return nil }
+    let retry = KeyBindings.keyName(.retryUpload, in: .global, glyphs: state.glyphs)
+    return "that upload failed: press \(retry) to retry"
+  }
+
+  static func cancel(_ state: AppState) -> String? {
+    guard let upload = state.selectedUpload else { return "no uploads" }
+    return upload.phase.isFinished ? "that upload is finished" : nil
+  }
+
+  static func togglePauseAll(_ state: AppState) -> String? {
+    state.uploads.allSatisfy({ $0.phase.isFinished }) ? "no uploads to pause" : nil
+  }
+
+  static func retry(_ state: AppState) -> String? {
+    guard let upload = state.selectedUpload else { return "no uploads" }
+    if case .failed = upload.phase { return nil }
+    return "only a failed upload can be retried"
+  }
+
+  static func attachment(_ state: AppState) -> String? {
+    state.selectedAttachment == nil ? "no attachment selected" : nil
   }
 }

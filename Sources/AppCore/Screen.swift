@@ -47,7 +47,7 @@ public enum Screen {
     let lines = [
       "Terminal too small: \(state.size.width)×\(state.size.height)",
       "tack needs at least \(Layout.minimum.width)×\(Layout.minimum.height).",
-      "Resize the window, or press q to quit.",
+      "Resize the window, or press \(KeyBindings.keyName(.quit, in: .global)) to quit.",
     ].map { state.glyphs.isUnicode ? $0 : $0.replacingOccurrences(of: "×", with: "x") }
     let top = max(0, (state.size.height - lines.count) / 2)
     for (index, line) in lines.enumerated() {
@@ -99,7 +99,7 @@ public enum Screen {
 
   private static func renderFooter(_ state: AppState, _ area: Rect, into buffer: inout Buffer) {
     let items = KeyBindings.footer(in: state)
-      .filter { KeyBindings.disabledReason($0.command, in: state) == nil }
+      .filter { $0.disabledReason(in: state) == nil }
       .map { HelpItem(key: $0.keys[0].label(glyphs: state.glyphs), label: $0.footer ?? $0.help) }
     var trailing = ""
     // The picker shows its own running total.
@@ -170,7 +170,7 @@ public enum Screen {
     ]
     let empty: String
     if state.openListID == nil {
-      empty = "Open a list (Enter)"
+      empty = "Open a list (\(KeyBindings.keyName(.open, in: .lists, glyphs: state.glyphs)))"
     } else {
       empty =
         loadingText(state.openTasks, state)
@@ -308,8 +308,9 @@ public enum Screen {
 
   /// The help overlay's lines: an introduction, then every binding by context.
   public static func helpLines(_ state: AppState) -> [(text: String, style: Style)] {
+    let close = KeyBindings.keyName(.back, in: .help, glyphs: state.glyphs)
     var lines: [(String, Style)] = [
-      ("Keys (generated from the binding table). Esc closes.", .dim), ("", .normal),
+      ("Keys (generated from the binding table). \(close) closes.", .dim), ("", .normal),
     ]
     for context in KeyContext.allCases {
       let bindings = KeyBindings.table.filter { $0.context == context }
@@ -354,6 +355,13 @@ public enum Screen {
     }
   }
 
+  /// The open dialog's key line, from the binding table: `y quit   n stay`.
+  static func dialogKeys(_ state: AppState) -> String {
+    KeyBindings.dialogHints(in: state)
+      .map { ($0.keys.first?.label(glyphs: state.glyphs) ?? "") + " " + ($0.hint ?? $0.help) }
+      .joined(separator: "   ")
+  }
+
   private static func renderConfirmQuit(_ state: AppState, into buffer: inout Buffer) {
     let count = state.activeUploads.count
     dialog(
@@ -363,7 +371,7 @@ public enum Screen {
         ("Quitting pauses them. The journal keeps them, and the next", .normal),
         ("start (or tack resume) continues where the server stopped.", .normal),
         ("", .normal),
-        ("y quit   n stay", .accent),
+        (dialogKeys(state), .accent),
       ], width: 64, into: &buffer)
   }
 
@@ -376,7 +384,7 @@ public enum Screen {
         (clean(attachment.name) + " (" + Format.bytes(attachment.size) + ")", .header),
         ("It is removed from the task for good.", .normal),
         ("", .normal),
-        ("y delete   n keep", .accent),
+        (dialogKeys(state), .accent),
       ], width: 60, into: &buffer)
   }
 
@@ -404,7 +412,7 @@ public enum Screen {
       lines.append(("Asking Microsoft for a sign-in code" + state.glyphs.ellipsis, .dim))
     }
     lines.append(("", .normal))
-    lines.append(("q quit", .accent))
+    lines.append((dialogKeys(state), .accent))
     dialog("Sign in", lines, width: 70, into: &buffer)
   }
 
@@ -426,7 +434,7 @@ public enum Screen {
     }
     if uploads.count > 8 { lines.append(("  and \(uploads.count - 8) more", .dim)) }
     lines.append(("", .normal))
-    lines.append(("Enter resume all   Esc later (kept)   X discard", .accent))
+    lines.append((dialogKeys(state), .accent))
     dialog("Resume uploads?", lines, width: 72, into: &buffer)
   }
 }

@@ -130,3 +130,77 @@ public struct UploadRow: Sendable, Hashable, Identifiable {
     if elapsed >= 0.5 { rate = Double(acknowledged - rateBaseBytes) / elapsed }
   }
 }
+
+// MARK: Folding engine events
+
+extension UploadRow {
+  /// Applies `event` (received at `date`) to the row of its upload in `rows`; returns that row's
+  /// index, or nil when the upload is unknown.
+  ///
+  /// The one fold of engine events into rows: the TUI's reducer and `tack upload`'s progress
+  /// both call it, so both show the same bytes, rate and ETA for the same upload. A
+  /// `sessionCreated` for an unknown upload adds a row (the runtime may learn of it first).
+  @discardableResult
+  public static func fold(_ event: UploadEvent, at date: Date, into rows: inout [UploadRow])
+    -> Int?
+  {
+    let id = event.uploadID
+    if case .sessionCreated(_, let name, let size, let chunkSize, _) = event,
+      !rows.contains(where: { $0.id == id })
+    {
+      rows.append(
+        UploadRow(
+          QueuedUpload(
+            id: id, name: name, size: size, chunkSize: chunkSize, listID: "", taskID: "",
+            taskTitle: "")))
+    }
+    guard let index = rows.firstIndex(where: { $0.id == id }) else { return nil }
+    rows[index].apply(event, at: date)
+    return index
+  }
+
+  /// Applies one engine event to this row: bytes, phase, retries and rate.
+  public mutating func apply(_ event: UploadEvent, at date: Date) {
+    switch event {
+    case .sessionCreated(_, _, let size, let chunkSize, _):
+      self.size = size
+      self.chunkSize = chunkSize
+      if phase == .queued { startSending(at: date) }
+    case .progress(_, let sent, let acknowledged, _):
+      switch phase {
+      case .queued, .retrying: startSending(at: date)
+      default: break
+      }
+      self.sent = sent
+      acknowledge(acknowledged, at: date)
+    case .chunkSent(_, _, _, let next):
+      acknowledge(next, at: date)
+    case .retry(_, let reason, let after, _):
+      retries += 1
+      phase = .retrying(reason: reason, until: date.addingTimeInterval(after))
+    case .paused(_, let acknowledged):
+      acknowledge(acknowledged, at: date)
+      sent = self.acknowledged
+      phase = .paused
+      rate = nil
+    case .resumed(_, let from):
+      self.acknowledged = max(self.acknowledged, from)
+      sent = from
+      rate = nil
+      startSending(at: date)
+    case .sessionRecreated:
+      break
+    case .completed(_, _, let size):
+      acknowledged = size
+      sent = size
+      phase = .completed
+      rate = nil
+    case .failed(_, let reason):
+      phase = .failed(reason)
+      rate = nil
+    case .cancelled:
+      phase = .cancelled
+      rate = nil
+    }
+  }
+}

@@ -414,7 +414,7 @@ struct ReducerTests {
       return
     }
     #expect(attachment.id == "A1")
-    #expect(KeyBindings.contexts(in: state) == [.dialog])
+    #expect(KeyBindings.contexts(in: state) == [.confirmDelete])
     // Other keys do nothing while asking.
     #expect(press(&state, .char("j"), .char("q")).isEmpty)
     #expect(press(&state, .char("n")).isEmpty)
