@@ -60,7 +60,6 @@ let package = Package(
       name: "GraphEmulator",
       dependencies: [
         "GraphModels",
-        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

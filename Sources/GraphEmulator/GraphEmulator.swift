@@ -1,6 +1,5 @@
 import Foundation
 import GraphModels
-import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -41,8 +40,9 @@ public final class GraphEmulator: Sendable {
       eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
       logger: log,
       responder: { request, writer, channel in
-        let outcome = await handler.handle(request, writer: writer, channel: channel)
-        if case .respond(let response) = outcome {
+        let outcome = await handler.handle(request, wire: writer) { try? await channel.close() }
+        if case .respond(let answer) = outcome {
+          let response = answer.response
           try await writer.write(response: response.head, body: response.body)
         }
       },

@@ -2,124 +2,36 @@ import Foundation
 import GraphModels
 import HTTPTypes
 import HummingbirdCore
-import NIOCore
 
-/// Answers one HTTP request: routing, authentication, faults and the Graph semantics.
+/// Answers one HTTP request: routing, faults and authentication here; the Graph semantics in
+/// one resource each (`ListsResource`, `TasksResource`, `AttachmentsResource`,
+/// `UploadSessionsResource`, `IdentityResource`).
 struct Handler: Sendable {
   let store: EmulatorStore
   let options: EmulatorOptions
 
   /// What became of a request.
   enum Outcome {
-    case respond(Response)
-    /// The connection was closed on purpose (a reset or commit-then-drop fault).
+    case respond(Answer)
+    /// Close the connection without an answer (a reset or commit-then-drop fault).
     case dropped
   }
 
-  /// A request's route, from its URL-decoded path segments.
-  enum Route: Equatable {
-    case me
-    case lists
-    case list(String)
-    case tasks(String)
-    case task(String, String)
-    case attachments(String, String)
-    case createSession(String, String)
-    case attachment(String, String, String)
-    case attachmentValue(String, String, String)
-    case session(String)
-    case sessionContent(String)
-    case deviceCode
-    case token
-    case approveHook
-    /// The emulator's stand-in for the verification page a device code names.
-    case devicePage
-    case unknown(String)
+  var lists: ListsResource { ListsResource(store: store, options: options) }
+  var tasks: TasksResource { TasksResource(store: store, options: options) }
+  var attachments: AttachmentsResource { AttachmentsResource(store: store, options: options) }
+  var uploadSessions: UploadSessionsResource {
+    UploadSessionsResource(store: store, options: options)
   }
-
-  static func route(_ raw: [String], userID: String) -> Route {
-    let segments = expandKeys(raw)
-    // Graph's path segments are case-insensitive (the final PUT's Location says `Attachments`);
-    // ids are compared exactly.
-    func named(_ index: Int, _ name: String) -> Bool {
-      segments.indices.contains(index) && segments[index].lowercased() == name.lowercased()
-    }
-    if named(0, "_emulator") {
-      if segments.count == 2, named(1, "device") { return .devicePage }
-      if segments.count == 3, named(1, "device"), named(2, "approve") { return .approveHook }
-      return .unknown("_emulator")
-    }
-    if segments.count == 4, named(1, "oauth2"), named(2, "v2.0") {
-      if named(3, "devicecode") { return .deviceCode }
-      if named(3, "token") { return .token }
-    }
-    guard named(0, "v1.0") || named(0, "beta") else { return .unknown(segments.first ?? "") }
-    var rest = Array(segments.dropFirst())
-    // `users/{id}/…` (the form upload URLs use) is the same mailbox as `me/…`.
-    if rest.count >= 2, rest[0].lowercased() == "users", rest[1].lowercased() == userID.lowercased()
-    {
-      rest.removeFirst(2)
-    } else if rest.first?.lowercased() == "me" {
-      rest.removeFirst()
-    } else {
-      return .unknown(rest.first ?? "")
-    }
-    if rest.isEmpty { return .me }
-    guard rest.count >= 2, rest[0].lowercased() == "todo", rest[1].lowercased() == "lists" else {
-      return .unknown(rest[0])
-    }
-    let r = Array(rest.dropFirst(2))
-    func word(_ index: Int) -> String { r.indices.contains(index) ? r[index].lowercased() : "" }
-    switch r.count {
-    case 0: return .lists
-    case 1: return .list(r[0])
-    case 2 where word(1) == "tasks": return .tasks(r[0])
-    case 3 where word(1) == "tasks": return .task(r[0], r[2])
-    case 4 where word(1) == "tasks" && word(3) == "attachments": return .attachments(r[0], r[2])
-    case 5 where word(1) == "tasks" && word(3) == "attachments":
-      if word(4) == "createuploadsession" { return .createSession(r[0], r[2]) }
-      return .attachment(r[0], r[2], r[4])
-    case 5 where word(1) == "tasks" && word(3) == "attachmentsessions": return .session(r[4])
-    case 6 where word(1) == "tasks" && word(3) == "attachments" && word(5) == "$value":
-      return .attachmentValue(r[0], r[2], r[4])
-    case 6 where word(1) == "tasks" && word(3) == "attachmentsessions" && word(5) == "content":
-      return .sessionContent(r[4])
-    default: return .unknown(r.last ?? "")
-    }
-  }
-
-  /// Splits OData key segments (`Attachments('id')`, `lists('id')`) into a name and the key.
-  static func expandKeys(_ segments: [String]) -> [String] {
-    segments.flatMap { segment -> [String] in
-      guard segment.hasSuffix("')"), let open = segment.range(of: "('") else { return [segment] }
-      let name = String(segment[..<open.lowerBound])
-      let key = String(segment[open.upperBound..<segment.index(segment.endIndex, offsetBy: -2)])
-      guard !name.isEmpty, !key.isEmpty else { return [segment] }
-      return [name, key.replacingOccurrences(of: "''", with: "'")]
-    }
-  }
-
-  static func selectors(method: HTTPRequest.Method, route: Route) -> [FaultPlan.Selector] {
-    var selectors: [FaultPlan.Selector] = [.any]
-    switch (method, route) {
-    case (.post, .token): selectors.append(.token)
-    case (.post, .deviceCode): selectors.append(.devicecode)
-    case (.post, .createSession): selectors.append(.create)
-    case (.get, .session): selectors.append(.status)
-    case (.put, _): selectors.append(.put)
-    case (.delete, _): selectors.append(.delete)
-    case (.get, _): selectors.append(.get)
-    case (.post, _): selectors.append(.post)
-    default: break
-    }
-    return selectors
-  }
+  var identity: IdentityResource { IdentityResource(store: store, options: options) }
 
   // MARK: Entry point
 
-  func handle(_ request: Request, writer: borrowing ResponseWriter, channel: any Channel) async
-    -> Outcome
-  {
+  /// Answers `request`. `wire` is the connection it came on (for `100 Continue`); `close` ends
+  /// that connection at once (reset and commit-then-drop faults).
+  func handle<W: Wire & ~Copyable>(
+    _ request: Request, wire: borrowing W, close: @escaping @Sendable () async -> Void
+  ) async -> Outcome {
     let now = Date()
     let requestID = UUID().uuidString.lowercased()
     let clientRequestID = request.headers[Responses.clientRequestIDName] ?? requestID
@@ -128,12 +40,12 @@ struct Handler: Sendable {
     let segments = rawPath.split(separator: "/", omittingEmptySubsequences: true).map {
       String($0).removingPercentEncoding ?? String($0)
     }
-    let route = Self.route(segments, userID: store.userID)
-    let faults = await store.faults(for: Self.selectors(method: request.method, route: route))
-    let outcome = await respond(
-      request, route: route, faults: faults, out: out, writer: writer, channel: channel)
+    let route = Route.parse(segments, userID: store.userID)
+    let faults = await store.faults(for: Route.selectors(method: request.method, route: route))
+    let call = Call(request: request, out: out, host: options.host, close: close)
+    let outcome = await respond(call, route: route, faults: faults, wire: wire)
     let status: Int
-    if case .respond(let response) = outcome { status = response.status.code } else { status = 0 }
+    if case .respond(let answer) = outcome { status = answer.status.code } else { status = 0 }
     await store.record(
       EmulatorStore.LoggedRequest(
         method: request.method.rawValue, path: rawPath, status: status,
@@ -142,42 +54,18 @@ struct Handler: Sendable {
     return outcome
   }
 
-  private func respond(
-    _ request: Request, route: Route, faults: [FaultPlan.Kind], out: Responses,
-    writer: borrowing ResponseWriter, channel: any Channel
+  private func respond<W: Wire & ~Copyable>(
+    _ plain: Call, route: Route, faults: [FaultPlan.Kind], wire: borrowing W
   ) async -> Outcome {
-    var body = BodyFaults()
-    for fault in faults {
-      switch fault {
-      case .latency(let ms): try? await Task.sleep(for: .milliseconds(ms))
-      case .status(let code, let retryAfter):
-        if code == 401 {
-          return .respond(
-            out.error(
-              401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid."))
-        }
-        let (code, message) = Self.faultError(code)
-        return .respond(
-          out.error(code == 0 ? 500 : code, message.0, message.1, retryAfter: retryAfter))
-      case .reset(let after): body.resetAfter = after
-      case .commitThenDrop: body.commitThenDrop = true
-      case .expireSession:
-        if case .sessionContent(let id) = route { await store.expireSession(id) }
-        if case .session(let id) = route { await store.expireSession(id) }
-      case .stall(let ms): body.stallMilliseconds = ms
-      case .bandwidth(let bps): body.bytesPerSecond = bps
-      case .oauthError(let name):
-        return .respond(out.oauthError(name, "Injected by the emulator's fault plan."))
-      }
+    let (request, out) = (plain.request, plain.out)
+    var call = plain
+    switch await apply(faults, route: route, out: out) {
+    case .answer(let answer): return .respond(answer)
+    case .proceed(let body): call.body = body
     }
     switch route {
-    case .deviceCode, .token, .approveHook, .devicePage:
-      guard request.method == .post || route == .approveHook || route == .devicePage else {
-        return .respond(
-          out.oauthError(
-            "invalid_request", "AADSTS900561: The endpoint only accepts POST requests."))
-      }
-      return await identity(request, route: route, out: out, body: body, channel: channel)
+    case .identity(let identityRoute):
+      return await identity.respond(identityRoute, call)
     case .unknown(let segment):
       return .respond(
         out.error(400, "BadRequest", "Resource not found for the segment '\(segment)'."))
@@ -192,8 +80,62 @@ struct Handler: Sendable {
           missing ? "Access token is empty." : "Access token validation failure. Invalid audience.")
       )
     }
-    return await graph(
-      request, route: route, out: out, body: body, writer: writer, channel: channel)
+    return await graph(route, call, wire: wire)
+  }
+
+  /// Hands an authorised Graph request to the resource that owns its route.
+  private func graph<W: Wire & ~Copyable>(_ route: Route, _ call: Call, wire: borrowing W) async
+    -> Outcome
+  {
+    switch route {
+    case .me: return identity.me(call)
+    case .lists(let route): return await lists.respond(route, call)
+    case .tasks(let route): return await tasks.respond(route, call)
+    case .attachments(let route): return await attachments.respond(route, call)
+    case .uploadSessions(let route): return await uploadSessions.respond(route, call, wire: wire)
+    case .identity, .unknown:
+      return .respond(call.out.error(400, "BadRequest", "Unsupported request."))
+    }
+  }
+
+  // MARK: Faults
+
+  /// What the fault plan leaves of a request: an answer now, or body faults to honour.
+  enum FaultResult {
+    case answer(Answer)
+    case proceed(BodyFaults)
+  }
+
+  /// Applies the request's faults in rule order; the first that answers wins.
+  private func apply(_ faults: [FaultPlan.Kind], route: Route, out: Responses) async
+    -> FaultResult
+  {
+    var body = BodyFaults()
+    for fault in faults {
+      switch fault {
+      case .latency(let ms): try? await Task.sleep(for: .milliseconds(ms))
+      case .status(let code, let retryAfter):
+        if code == 401 {
+          return .answer(
+            out.error(
+              401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid."))
+        }
+        let (code, message) = Self.faultError(code)
+        return .answer(
+          out.error(code == 0 ? 500 : code, message.0, message.1, retryAfter: retryAfter))
+      case .reset(let after): body.resetAfter = after
+      case .commitThenDrop: body.commitThenDrop = true
+      case .expireSession:
+        if case .uploadSessions(let sessionRoute) = route, let id = sessionRoute.sessionID {
+          await store.expireSession(id)
+        }
+      case .stall(let ms): body.stallMilliseconds = ms
+      case .bandwidth(let bps): body.bytesPerSecond = bps
+      case .oauthError(let name):
+        return .answer(out.oauthError(name, "Injected by the emulator's fault plan."))
+      }
+    }
+    return .proceed(body)
   }
 
   static func faultError(_ code: Int) -> (Int, (String, String)) {
@@ -205,79 +147,53 @@ struct Handler: Sendable {
     default: return (500, ("generalException", "An internal server error occurred."))
     }
   }
+}
 
-  // MARK: Bodies
+/// One request on its way through a resource: what it asked and how to answer it.
+struct Call: Sendable {
+  let request: Request
+  let out: Responses
+  /// The configured host, for requests that name no authority.
+  let host: String
+  /// Closes the connection without an answer.
+  let close: @Sendable () async -> Void
+  /// Body-reading faults the plan chose for this request.
+  var body = BodyFaults()
 
-  /// Body-reading faults gathered from the plan.
-  struct BodyFaults {
-    var resetAfter: Int?
-    var commitThenDrop = false
-    var stallMilliseconds: Int?
-    var bytesPerSecond: Int?
+  var method: HTTPRequest.Method { request.method }
+
+  /// The authority the client used, so links in answers lead back to it.
+  var authority: String { request.head.authority ?? host }
+
+  /// `http://{authority}/{version}`: answers name the version the request used.
+  var base: String {
+    let version = request.uri.path.split(separator: "/").first.map(String.init) ?? "v1.0"
+    return "http://\(request.head.authority ?? "\(host)")/\(version)"
   }
 
-  enum BodyRead {
-    case bytes([UInt8])
-    case tooLarge
-    case dropped
-    case failed
+  /// The decoded query string.
+  var query: [String: String] { RequestParsing.query(request) }
+
+  func notAllowed() -> Handler.Outcome {
+    .respond(
+      out.error(
+        405, "MethodNotAllowed",
+        "The HTTP method '\(method.rawValue)' is not supported for this resource."))
   }
 
-  /// Reads the request body, honouring bandwidth, stall and reset faults.
-  func readBody(_ request: Request, limit: Int, faults: BodyFaults, channel: any Channel) async
-    -> BodyRead
-  {
-    var bytes: [UInt8] = []
-    let clock = ContinuousClock()
-    let start = clock.now
-    var stalled = false
-    do {
-      for try await buffer in request.body {
-        bytes.append(contentsOf: buffer.readableBytesView)
-        if bytes.count > limit { return .tooLarge }
-        if let after = faults.resetAfter, bytes.count >= after {
-          try? await channel.close()
-          return .dropped
-        }
-        if let ms = faults.stallMilliseconds, !stalled {
-          stalled = true
-          try? await Task.sleep(for: .milliseconds(ms))
-        }
-        if let bps = faults.bytesPerSecond {
-          let due = start + .milliseconds(Int64(Double(bytes.count) / Double(bps) * 1000))
-          if due > clock.now { try? await Task.sleep(until: due, clock: clock) }
-        }
-      }
-    } catch {
-      return .failed
-    }
-    if let after = faults.resetAfter, bytes.count >= after {
-      try? await channel.close()
-      return .dropped
-    }
-    return .bytes(bytes)
+  func notFound(_ what: String) -> Handler.Outcome {
+    .respond(
+      out.error(
+        404, "ErrorItemNotFound", "The specified object was not found in the store. (\(what))"))
   }
 
-  static func query(_ request: Request) -> [String: String] {
-    guard let query = request.uri.query else { return [:] }
-    var result: [String: String] = [:]
-    for pair in query.split(separator: "&") {
-      let kv = pair.split(separator: "=", maxSplits: 1).map {
-        String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-      }
-      result[kv[0]] = kv.count > 1 ? kv[1] : ""
-    }
-    return result
+  /// Reads the body with this request's body faults; a reset closes the connection.
+  func readBody(limit: Int) async -> RequestParsing.BodyRead {
+    await RequestParsing.readBody(request, limit: limit, faults: body, close: close)
   }
 
-  static func form(_ bytes: [UInt8]) -> [String: String] {
-    var result: [String: String] = [:]
-    for pair in String(decoding: bytes, as: UTF8.self).split(separator: "&") {
-      let kv = pair.split(separator: "=", maxSplits: 1).map {
-        String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-      }
-      result[kv[0]] = kv.count > 1 ? kv[1] : ""
-    }
-    return result
+  /// Reads the body ignoring the plan's body faults (JSON requests).
+  func readPlainBody(limit: Int) async -> RequestParsing.BodyRead {
+    await RequestParsing.readBody(request, limit: limit, faults: BodyFaults(), close: close)
   }
 }

@@ -4,6 +4,21 @@ import HTTPTypes
 import HummingbirdCore
 import NIOCore
 
+/// One answer before it meets a connection.
+struct Answer: Sendable {
+  var status: HTTPResponse.Status
+  var headers: HTTPFields
+  /// nil: no body at all (Hummingbird's empty body), as distinct from zero bytes.
+  var body: [UInt8]?
+
+  /// The answer as Hummingbird writes it (it adds `Content-Length` for known bodies).
+  var response: Response {
+    Response(
+      status: status, headers: headers,
+      body: body.map { .init(byteBuffer: ByteBuffer(bytes: $0)) } ?? .init())
+  }
+}
+
 /// Builds the emulator's answers in Graph's shapes.
 struct Responses {
   let requestID: String
@@ -19,17 +34,15 @@ struct Responses {
     return fields
   }
 
-  func json(_ status: HTTPResponse.Status, _ value: JSONValue, extra: HTTPFields = [:]) -> Response
-  {
+  func json(_ status: HTTPResponse.Status, _ value: JSONValue, extra: HTTPFields = [:]) -> Answer {
     let data = (try? GraphJSON.encoder().encode(value)) ?? Data()
     var fields = headers()
     fields.append(contentsOf: extra)
-    return Response(
-      status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    return Answer(status: status, headers: fields, body: Array(data))
   }
 
   func encodable(_ status: HTTPResponse.Status, _ value: some Encodable, context: String? = nil)
-    -> Response
+    -> Answer
   {
     guard let data = try? GraphJSON.encoder().encode(value),
       var object = try? GraphJSON.decoder().decode(JSONValue.self, from: data)
@@ -41,18 +54,22 @@ struct Responses {
     return json(status, object)
   }
 
-  func empty(_ status: HTTPResponse.Status, extra: HTTPFields = [:]) -> Response {
+  func empty(_ status: HTTPResponse.Status, extra: HTTPFields = [:]) -> Answer {
     var fields = headers(contentType: nil)
     fields.append(contentsOf: extra)
     // RFC 9110 §8.6: a 204 carries no Content-Length; the final PUT's 201 says 0.
     if status != .noContent { fields[.contentLength] = "0" }
-    return Response(status: status, headers: fields, body: .init())
+    return Answer(status: status, headers: fields, body: nil)
   }
 
-  func bytes(_ data: [UInt8], contentType: String) -> Response {
-    Response(
-      status: .ok, headers: headers(contentType: contentType),
-      body: .init(byteBuffer: ByteBuffer(bytes: data)))
+  func bytes(_ data: [UInt8], contentType: String) -> Answer {
+    Answer(status: .ok, headers: headers(contentType: contentType), body: data)
+  }
+
+  func text(_ text: String) -> Answer {
+    var fields = headers(contentType: "text/plain; charset=utf-8")
+    fields[.contentLength] = String(text.utf8.count)
+    return Answer(status: .ok, headers: fields, body: Array(text.utf8))
   }
 
   /// A Graph error body `{"error":{"code","message","innerError":{…}}}`.
@@ -60,7 +77,7 @@ struct Responses {
     _ status: Int, _ code: String, _ message: String, innerCode: String? = nil,
     retryAfter: String? = nil
   )
-    -> Response
+    -> Answer
   {
     let body = GraphErrorBody(
       code: code, message: message, requestID: requestID, clientRequestID: clientRequestID,
@@ -71,13 +88,13 @@ struct Responses {
       fields[.wwwAuthenticate] =
         #"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000""#
     }
-    return Response(
+    return Answer(
       status: HTTPResponse.Status(code: status), headers: fields,
-      body: .init(byteBuffer: ByteBuffer(bytes: body.encoded(date: now))))
+      body: Array(body.encoded(date: now)))
   }
 
   /// An OAuth error body as the identity platform writes it (always 400 here).
-  func oauthError(_ error: String, _ description: String, status: Int = 400) -> Response {
+  func oauthError(_ error: String, _ description: String, status: Int = 400) -> Answer {
     let value: JSONValue = .object([
       "error": .string(error),
       "error_description": .string(

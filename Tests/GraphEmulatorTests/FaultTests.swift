@@ -46,13 +46,13 @@ import Testing
 @Suite struct FaultInjectionTests {
   typealias F = EmulatorFixture
 
-  func lists(_ emulator: GraphEmulator) async throws -> RawHTTP.Reply {
-    try await RawHTTP.send("GET", emulator.graphBaseURL + "/me/todo/lists", headers: [F.auth])
+  func lists(_ emulator: InProcessEmulator) async throws -> InProcessEmulator.Reply {
+    try await emulator.send("GET", emulator.graphBaseURL + "/me/todo/lists", headers: [F.auth])
   }
 
   @Test func latencyDelaysTheChosenRequest() async throws {
     let clock = ContinuousClock()
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["get#1=latency:ms=300"]) }) {
+    try await withHandler({ $0.faults = try FaultPlan(specs: ["get#1=latency:ms=300"]) }) {
       emulator in
       let start = clock.now
       let reply = try await lists(emulator)
@@ -68,7 +68,7 @@ import Testing
   func statusFaultsAnswerWithRetryAfter(status: Int, code: String, retryAfter: String?) async throws
   {
     let spec = "get#1=\(status)" + (retryAfter.map { ":retry-after=\($0)" } ?? "")
-    try await withEmulator({ $0.faults = try FaultPlan(specs: [spec]) }) { emulator in
+    try await withHandler({ $0.faults = try FaultPlan(specs: [spec]) }) { emulator in
       let first = try await lists(emulator)
       #expect(first.status == status)
       #expect(first.errorCode == code)
@@ -79,120 +79,24 @@ import Testing
   }
 
   @Test func injected401IsInvalidAuthenticationToken() async throws {
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["get#1=401"]) }) { emulator in
+    try await withHandler({ $0.faults = try FaultPlan(specs: ["get#1=401"]) }) { emulator in
       let reply = try await lists(emulator)
       #expect(reply.status == 401)
       #expect(reply.errorCode == "InvalidAuthenticationToken")
     }
   }
 
-  @Test func resetMidBodyClosesTheConnectionAndStoresNothing() async throws {
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["put#1=reset:after=65536"]) }) {
-      emulator in
-      let ids = try await F.firstTask(emulator, list: "Tasks")
-      let bytes = F.bytes(2_000_000)
-      let url = try await F.createSession(emulator, ids, name: "r", size: bytes.count)
-      await #expect(throws: (any Error).self) {
-        _ = try await F.putChunk(url, bytes, first: 0, last: 999_999, total: bytes.count)
-      }
-      let status = try await RawHTTP.send("GET", url, headers: [F.auth])
-      #expect(try UploadSessionState.parse(status.body).nextOffset == 0)
-    }
-  }
-
-  @Test func commitThenDropStoresTheChunkButSendsNoAnswer() async throws {
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["put#1=commit-drop"]) }) {
-      emulator in
-      let ids = try await F.firstTask(emulator, list: "Tasks")
-      let bytes = F.bytes(2_000_000)
-      let url = try await F.createSession(emulator, ids, name: "d", size: bytes.count)
-      await #expect(throws: (any Error).self) {
-        _ = try await F.putChunk(url, bytes, first: 0, last: 999_999, total: bytes.count)
-      }
-      let status = try await RawHTTP.send("GET", url, headers: [F.auth])
-      #expect(try UploadSessionState.parse(status.body).nextOffset == 1_000_000)
-    }
-  }
-
-  @Test func commitThenDropOnTheLastChunkCreatesTheAttachment() async throws {
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["put#1=commit-drop"]) }) {
-      emulator in
-      let ids = try await F.firstTask(emulator, list: "Tasks")
-      let bytes = F.bytes(1000)
-      let url = try await F.createSession(emulator, ids, name: "lost-final", size: bytes.count)
-      await #expect(throws: (any Error).self) {
-        _ = try await F.putChunk(url, bytes, first: 0, last: 999, total: bytes.count)
-      }
-      let attachments = await emulator.store.attachments(listID: ids.list, taskID: ids.task) ?? []
-      #expect(attachments.map(\.name) == ["lost-final"])
-    }
-  }
-
   @Test func expireFaultEndsTheSessionBeforeTheRequest() async throws {
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["put#2=expire"]) }) { emulator in
+    try await withHandler({ $0.faults = try FaultPlan(specs: ["put#2=expire"]) }) { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let bytes = F.bytes(1000)
       let url = try await F.createSession(emulator, ids, name: "e", size: bytes.count)
-      #expect(try await F.putChunk(url, bytes, first: 0, last: 499, total: 1000).status == 200)
-      let second = try await F.putChunk(url, bytes, first: 500, last: 999, total: 1000)
+      #expect(
+        try await F.putChunk(emulator, url, bytes, first: 0, last: 499, total: 1000).status == 200)
+      let second = try await F.putChunk(emulator, url, bytes, first: 500, last: 999, total: 1000)
       #expect(second.status == 404)
       #expect(second.errorCode == "ErrorItemNotFound")
     }
   }
 
-  @Test func stallHoldsTheBodyThenCompletes() async throws {
-    let clock = ContinuousClock()
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["put#1=stall:ms=400"]) }) {
-      emulator in
-      let ids = try await F.firstTask(emulator, list: "Tasks")
-      let bytes = F.bytes(300_000)
-      let url = try await F.createSession(emulator, ids, name: "s", size: bytes.count)
-      let start = clock.now
-      let reply = try await F.putChunk(url, bytes, first: 0, last: 299_999, total: bytes.count)
-      #expect(reply.status == 201)
-      #expect(clock.now - start >= .milliseconds(400))
-    }
-  }
-
-  @Test func bandwidthLimitsHowFastBodiesAreRead() async throws {
-    let clock = ContinuousClock()
-    try await withEmulator({ $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=1000000"]) }) {
-      emulator in
-      let ids = try await F.firstTask(emulator, list: "Tasks")
-      let bytes = F.bytes(500_000)
-      let url = try await F.createSession(emulator, ids, name: "b", size: bytes.count)
-      let start = clock.now
-      let reply = try await F.putChunk(url, bytes, first: 0, last: 499_999, total: bytes.count)
-      #expect(reply.status == 201)
-      #expect(clock.now - start >= .milliseconds(450))
-    }
-  }
-
-  @Test func expectContinueIsAnsweredForCurl() async throws {
-    try await withEmulator { emulator in
-      let ids = try await F.firstTask(emulator, list: "Tasks")
-      let size = 2_000_000
-      let url = try await F.createSession(emulator, ids, name: "curl.bin", size: size)
-      let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "tack-curl-\(UUID().uuidString)")
-      try Data(F.bytes(size)).write(to: file)
-      defer { try? FileManager.default.removeItem(at: file) }
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      process.arguments = [
-        "curl", "-sS", "-v", "-X", "PUT", "-H", "Authorization: Bearer \(F.token)",
-        "-H", "Content-Range: bytes 0-\(size - 1)/\(size)", "--data-binary", "@\(file.path)",
-        url + "/content",
-      ]
-      let errors = Pipe()
-      process.standardError = errors
-      process.standardOutput = FileHandle.nullDevice
-      try process.run()
-      let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      #expect(log.contains("Expect: 100-continue"))
-      #expect(log.contains("HTTP/1.1 100 Continue"))
-      #expect(log.contains("HTTP/1.1 201"))
-    }
-  }
 }

@@ -5,11 +5,11 @@ import TestSupport
 import Testing
 
 @Suite struct IdentityTests {
-  func deviceCode(_ emulator: GraphEmulator, scope: String = "Tasks.ReadWrite offline_access")
+  func deviceCode(_ emulator: InProcessEmulator, scope: String = "Tasks.ReadWrite offline_access")
     async throws
     -> [String: Any]
   {
-    let reply = try await RawHTTP.send(
+    let reply = try await emulator.send(
       "POST", emulator.loginBaseURL + "/common/oauth2/v2.0/devicecode",
       headers: [("Content-Type", "application/x-www-form-urlencoded")],
       body: RawHTTP.form(["client_id": "client-1", "scope": scope]))
@@ -17,8 +17,8 @@ import Testing
     return reply.json
   }
 
-  func poll(_ emulator: GraphEmulator, _ code: String) async throws -> RawHTTP.Reply {
-    try await RawHTTP.send(
+  func poll(_ emulator: InProcessEmulator, _ code: String) async throws -> InProcessEmulator.Reply {
+    try await emulator.send(
       "POST", emulator.loginBaseURL + "/common/oauth2/v2.0/token",
       headers: [("Content-Type", "application/x-www-form-urlencoded")],
       body: RawHTTP.form([
@@ -27,10 +27,10 @@ import Testing
       ]))
   }
 
-  func oauthError(_ reply: RawHTTP.Reply) -> String? { reply.json["error"] as? String }
+  func oauthError(_ reply: InProcessEmulator.Reply) -> String? { reply.json["error"] as? String }
 
   @Test func deviceCodeFlowPendingSlowDownThenApproved() async throws {
-    try await withEmulator({
+    try await withHandler({
       $0.token = nil
       $0.faults = try FaultPlan(specs: ["token#2=oauth:error=slow_down"])
     }) { emulator in
@@ -52,7 +52,7 @@ import Testing
       #expect(done.json["token_type"] as? String == "Bearer")
       let access = try #require(done.json["access_token"] as? String)
       #expect(done.json["refresh_token"] is String)
-      let lists = try await RawHTTP.send(
+      let lists = try await emulator.send(
         "GET", emulator.graphBaseURL + "/me/todo/lists",
         headers: [("Authorization", "Bearer \(access)")])
       #expect(lists.status == 200)
@@ -61,7 +61,7 @@ import Testing
   }
 
   @Test func declinedAndExpiredCodesStop() async throws {
-    try await withEmulator({
+    try await withHandler({
       $0.token = nil
       $0.deviceCodeLifetime = .zero
     }) { emulator in
@@ -70,7 +70,7 @@ import Testing
         oauthError(try await poll(emulator, expired["device_code"] as? String ?? ""))
           == "expired_token")
     }
-    try await withEmulator({ $0.token = nil }) { emulator in
+    try await withHandler({ $0.token = nil }) { emulator in
       let start = try await deviceCode(emulator)
       await emulator.store.declineDeviceCode(userCode: start["user_code"] as? String ?? "")
       #expect(
@@ -81,7 +81,7 @@ import Testing
   }
 
   @Test func autoApproveAfterPolls() async throws {
-    try await withEmulator({
+    try await withHandler({
       $0.token = nil
       $0.autoApproveAfterPolls = 2
     }) { emulator in
@@ -93,9 +93,9 @@ import Testing
   }
 
   @Test func approvalHookOverHTTP() async throws {
-    try await withEmulator({ $0.token = nil }) { emulator in
+    try await withHandler({ $0.token = nil }) { emulator in
       let start = try await deviceCode(emulator)
-      let hook = try await RawHTTP.send(
+      let hook = try await emulator.send(
         "POST",
         emulator.loginBaseURL
           + "/_emulator/device/approve?user_code=\(start["user_code"] as? String ?? "")")
@@ -105,13 +105,13 @@ import Testing
   }
 
   @Test func refreshRotatesTokensAndRejectsUnknownOnes() async throws {
-    try await withEmulator({
+    try await withHandler({
       $0.token = nil
       $0.revokeUsedRefreshTokens = true
     }) { emulator in
       let pair = await emulator.store.issueToken()
-      func refresh(_ token: String) async throws -> RawHTTP.Reply {
-        try await RawHTTP.send(
+      func refresh(_ token: String) async throws -> InProcessEmulator.Reply {
+        try await emulator.send(
           "POST", emulator.loginBaseURL + "/consumers/oauth2/v2.0/token",
           headers: [("Content-Type", "application/x-www-form-urlencoded")],
           body: RawHTTP.form([
@@ -129,14 +129,14 @@ import Testing
   }
 
   @Test func issuedTokensExpire() async throws {
-    try await withEmulator({ $0.token = nil }) { emulator in
+    try await withHandler({ $0.token = nil }) { emulator in
       let pair = await emulator.store.issueToken()
       let auth = ("Authorization", "Bearer \(pair.access)")
       #expect(
-        try await RawHTTP.send("GET", emulator.graphBaseURL + "/me/todo/lists", headers: [auth])
+        try await emulator.send("GET", emulator.graphBaseURL + "/me/todo/lists", headers: [auth])
           .status == 200)
       await emulator.store.expireAccessTokens()
-      let after = try await RawHTTP.send(
+      let after = try await emulator.send(
         "GET", emulator.graphBaseURL + "/me/todo/lists", headers: [auth])
       #expect(after.status == 401)
       #expect(after.errorCode == "InvalidAuthenticationToken")
@@ -144,8 +144,8 @@ import Testing
   }
 
   @Test func publicClientsMustNotSendASecret() async throws {
-    try await withEmulator({ $0.token = nil }) { emulator in
-      let reply = try await RawHTTP.send(
+    try await withHandler({ $0.token = nil }) { emulator in
+      let reply = try await emulator.send(
         "POST", emulator.loginBaseURL + "/common/oauth2/v2.0/devicecode",
         headers: [("Content-Type", "application/x-www-form-urlencoded")],
         body: RawHTTP.form(["client_id": "c", "scope": "Tasks.ReadWrite", "client_secret": "s"]))

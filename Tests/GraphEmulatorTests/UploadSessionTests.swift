@@ -8,10 +8,10 @@ import Testing
   typealias F = EmulatorFixture
 
   @Test func createUploadSessionAnswersTheDocumentedShape() async throws {
-    try await withEmulator { emulator in
+    try await withHandler { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let body = #"{"attachmentInfo":{"attachmentType":"file","name":"flower","size":3483322}}"#
-      let reply = try await RawHTTP.send(
+      let reply = try await emulator.send(
         "POST", F.taskURL(emulator, ids) + "/attachments/createUploadSession",
         headers: [F.auth, ("Content-Type", "application/json")], body: Array(body.utf8))
       #expect(reply.status == 200)
@@ -27,10 +27,10 @@ import Testing
   }
 
   @Test func createStatusIsSwitchable() async throws {
-    try await withEmulator({ $0.createStatus = 201 }) { emulator in
+    try await withHandler({ $0.createStatus = 201 }) { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let body = #"{"attachmentInfo":{"attachmentType":"file","name":"a","size":10}}"#
-      let reply = try await RawHTTP.send(
+      let reply = try await emulator.send(
         "POST", F.taskURL(emulator, ids) + "/attachments/createUploadSession",
         headers: [F.auth, ("Content-Type", "application/json")], body: Array(body.utf8))
       #expect(reply.status == 201)
@@ -38,11 +38,12 @@ import Testing
   }
 
   @Test func intermediateAnswerIsPascalCaseWithABareStart() async throws {
-    try await withEmulator { emulator in
+    try await withHandler { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let bytes = F.bytes(3_483_322)
       let url = try await F.createSession(emulator, ids, name: "flower", size: bytes.count)
-      let reply = try await F.putChunk(url, bytes, first: 0, last: 2_097_151, total: bytes.count)
+      let reply = try await F.putChunk(
+        emulator, url, bytes, first: 0, last: 2_097_151, total: bytes.count)
       #expect(reply.status == 200)
       #expect(reply.json["NextExpectedRanges"] as? [String] == ["2097152"])
       #expect(reply.json["ExpirationDateTime"] is String)
@@ -52,14 +53,14 @@ import Testing
 
   @Test(arguments: [EmulatorOptions.KeyCase.camel, .pascal])
   func keyCaseAndRangeFormAreSwitchable(keys: EmulatorOptions.KeyCase) async throws {
-    try await withEmulator({
+    try await withHandler({
       $0.intermediateKeys = keys
       $0.rangeForm = .openEnded
     }) { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let bytes = F.bytes(1000)
       let url = try await F.createSession(emulator, ids, name: "x", size: bytes.count)
-      let reply = try await F.putChunk(url, bytes, first: 0, last: 499, total: 1000)
+      let reply = try await F.putChunk(emulator, url, bytes, first: 0, last: 499, total: 1000)
       let key = keys == .camel ? "nextExpectedRanges" : "NextExpectedRanges"
       #expect(reply.json[key] as? [String] == ["500-"])
       let state = try UploadSessionState.parse(reply.body)
@@ -68,12 +69,12 @@ import Testing
   }
 
   @Test func finalAnswerIs201WithLocationAndEmptyBody() async throws {
-    try await withEmulator { emulator in
+    try await withHandler { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let bytes = F.bytes(5000)
       let url = try await F.createSession(emulator, ids, name: "notes.txt", size: bytes.count)
-      _ = try await F.putChunk(url, bytes, first: 0, last: 2999, total: 5000)
-      let final = try await F.putChunk(url, bytes, first: 3000, last: 4999, total: 5000)
+      _ = try await F.putChunk(emulator, url, bytes, first: 0, last: 2999, total: 5000)
+      let final = try await F.putChunk(emulator, url, bytes, first: 3000, last: 4999, total: 5000)
       #expect(final.status == 201)
       #expect(final.body.isEmpty)
       let location = try #require(final.header("Location"))
@@ -86,11 +87,11 @@ import Testing
   }
 
   @Test func locationMayUseODataKeySyntax() async throws {
-    try await withEmulator({ $0.locationForm = .odataKey }) { emulator in
+    try await withHandler({ $0.locationForm = .odataKey }) { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let bytes = F.bytes(10)
       let url = try await F.createSession(emulator, ids, name: "k", size: 10)
-      let final = try await F.putChunk(url, bytes, first: 0, last: 9, total: 10)
+      let final = try await F.putChunk(emulator, url, bytes, first: 0, last: 9, total: 10)
       let location = try #require(final.header("Location"))
       #expect(location.contains("/Attachments('"))
       let id = try #require(AttachmentLocation.attachmentID(from: location))
@@ -101,16 +102,17 @@ import Testing
   }
 
   @Test func fullTwentyFiveMillionByteUploadStoresExactlyTheBytes() async throws {
-    try await withEmulator { emulator in
+    try await withHandler { emulator in
       let ids = try await F.firstTask(emulator, list: "Groceries 🛒")
       let size = 25_000_000
       let bytes = F.bytes(size, seed: 25)
       let url = try await F.createSession(emulator, ids, name: "big 🎞.bin", size: size)
       var offset = 0
-      var last: RawHTTP.Reply?
+      var last: InProcessEmulator.Reply?
       while offset < size {
         let end = min(offset + 4_000_000, size) - 1
-        let reply = try await F.putChunk(url, bytes, first: offset, last: end, total: size)
+        let reply = try await F.putChunk(
+          emulator, url, bytes, first: offset, last: end, total: size)
         if end < size - 1 {
           #expect(reply.status == 200)
           #expect(reply.json["NextExpectedRanges"] as? [String] == ["\(end + 1)"])
@@ -127,7 +129,7 @@ import Testing
         await emulator.store.attachmentBytes(
           listID: ids.list, taskID: ids.task, attachmentID: stored.id))
       #expect(SHA256.hex(storedBytes) == SHA256.hex(bytes))
-      let listed = try await RawHTTP.send(
+      let listed = try await emulator.send(
         "GET", F.taskURL(emulator, ids) + "/attachments", headers: [F.auth])
       let item = (listed.json["value"] as? [[String: Any]])?.first {
         $0["name"] as? String == "big 🎞.bin"
@@ -137,44 +139,44 @@ import Testing
   }
 
   @Test func cancelDeletesTheSessionAndLaterRequestsAre404() async throws {
-    try await withEmulator { emulator in
+    try await withHandler { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let bytes = F.bytes(100)
       let url = try await F.createSession(emulator, ids, name: "c", size: 100)
-      let deleted = try await RawHTTP.send("DELETE", url, headers: [F.auth])
+      let deleted = try await emulator.send("DELETE", url, headers: [F.auth])
       #expect(deleted.status == 204)
-      let put = try await F.putChunk(url, bytes, first: 0, last: 99, total: 100)
+      let put = try await F.putChunk(emulator, url, bytes, first: 0, last: 99, total: 100)
       #expect(put.status == 404)
       #expect(put.errorCode == "ErrorItemNotFound")
-      let status = try await RawHTTP.send("GET", url, headers: [F.auth])
+      let status = try await emulator.send("GET", url, headers: [F.auth])
       #expect(status.status == 404)
       #expect(await emulator.store.attachments(listID: ids.list, taskID: ids.task)?.isEmpty == true)
     }
   }
 
   @Test func statusGetReportsTheNextRange() async throws {
-    try await withEmulator { emulator in
+    try await withHandler { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let bytes = F.bytes(1000)
       let url = try await F.createSession(emulator, ids, name: "s", size: 1000)
-      _ = try await F.putChunk(url, bytes, first: 0, last: 399, total: 1000)
-      let status = try await RawHTTP.send("GET", url, headers: [F.auth])
+      _ = try await F.putChunk(emulator, url, bytes, first: 0, last: 399, total: 1000)
+      let status = try await emulator.send("GET", url, headers: [F.auth])
       #expect(status.status == 200)
       #expect(try UploadSessionState.parse(status.body).nextOffset == 400)
     }
   }
 
   @Test func statusGetCanBeSwitchedOff() async throws {
-    try await withEmulator({ $0.statusGet = false }) { emulator in
+    try await withHandler({ $0.statusGet = false }) { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let url = try await F.createSession(emulator, ids, name: "s", size: 1000)
-      let status = try await RawHTTP.send("GET", url, headers: [F.auth])
+      let status = try await emulator.send("GET", url, headers: [F.auth])
       #expect(status.status == 405)
     }
   }
 
   @Test func severalSessionsAtOnceStayIndependent() async throws {
-    try await withEmulator { emulator in
+    try await withHandler { emulator in
       let ids = try await F.firstTask(emulator, list: "Tasks")
       let results = try await withThrowingTaskGroup(of: (String, [UInt8]).self) { group in
         for n in 0..<6 {
@@ -185,7 +187,7 @@ import Testing
             var offset = 0
             while offset < size {
               let end = min(offset + 100_000, size) - 1
-              _ = try await F.putChunk(url, bytes, first: offset, last: end, total: size)
+              _ = try await F.putChunk(emulator, url, bytes, first: offset, last: end, total: size)
               offset = end + 1
             }
             return ("par-\(n)", bytes)

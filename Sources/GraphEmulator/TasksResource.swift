@@ -1,0 +1,73 @@
+import Foundation
+import GraphModels
+
+/// Tasks: `me/todo/lists/{list}/tasks` and `…/tasks/{task}`.
+struct TasksResource: Sendable {
+  let store: EmulatorStore
+  let options: EmulatorOptions
+
+  enum Route: Equatable {
+    case all(listID: String)
+    case one(listID: String, taskID: String)
+  }
+
+  static func match(_ path: TodoPath) -> Route? {
+    guard path.word(1) == "tasks" else { return nil }
+    switch path.count {
+    case 2: return .all(listID: path[0])
+    case 3: return .one(listID: path[0], taskID: path[2])
+    default: return nil
+    }
+  }
+
+  func respond(_ route: Route, _ call: Call) async -> Handler.Outcome {
+    switch (call.method, route) {
+    case (.get, .all(let listID)): return await all(listID, call)
+    case (.get, .one(let listID, let taskID)): return await one(listID, taskID, call)
+    default: return call.notAllowed()
+    }
+  }
+
+  private func context(_ listID: String) -> String {
+    "$metadata#users('\(store.userID)')/todo/lists('\(listID)')/tasks"
+  }
+
+  private func all(_ listID: String, _ call: Call) async -> Handler.Outcome {
+    guard let tasks = await store.tasks(listID: listID) else { return call.notFound("list") }
+    return .respond(
+      call.page(
+        tasks, options: options, context: "\(call.base)/\(context(listID))", fields: Self.field
+      ) { task in .object(Self.members(task)) })
+  }
+
+  private func one(_ listID: String, _ taskID: String, _ call: Call) async -> Handler.Outcome {
+    guard let task = await store.task(listID: listID, taskID: taskID) else {
+      return call.notFound("task")
+    }
+    var value = Self.members(task)
+    value["@odata.context"] = .string("\(call.base)/\(context(listID))/$entity")
+    return .respond(call.out.json(.ok, .object(value)))
+  }
+
+  /// A task as JSON with its etag.
+  static func members(_ task: TodoTask) -> [String: JSONValue] {
+    var value = GraphObject.members(task)
+    value["@odata.etag"] = .string("W/\"\(task.id.suffix(16))\"")
+    return value
+  }
+
+  /// A task's value for `$filter`.
+  static func field(_ task: TodoTask, _ field: String) -> String? {
+    switch field.lowercased() {
+    case "id": return task.id
+    case "title": return task.title
+    case "status": return task.status
+    case "importance": return task.importance
+    case "body/content": return task.body?.content
+    case "duedatetime/datetime": return task.dueDateTime?.dateTime
+    case "completeddatetime/datetime": return task.completedDateTime?.dateTime
+    case "hasattachments": return task.hasAttachments.map(String.init)
+    default: return nil
+    }
+  }
+}
