@@ -198,7 +198,7 @@ public final class GraphSession: Sendable {
         requestID: body.requestID ?? requestID)
     }
     return .service(
-      status: response.status, code: HTTPStatusText.code(response.status), message: "",
+      status: response.status, code: GraphErrorBody.code(forStatus: response.status), message: "",
       requestID: requestID)
   }
 
@@ -293,27 +293,5 @@ struct Origin: Equatable {
     self.scheme = scheme
     self.host = LoopbackHost.bare(host)
     self.port = components.port ?? (scheme == "https" ? 443 : 80)
-  }
-}
-
-/// A code for error answers that carry no Graph error body.
-enum HTTPStatusText {
-  static func code(_ status: Int) -> String {
-    switch status {
-    case 400: return "badRequest"
-    case 401: return "unauthenticated"
-    case 403: return "accessDenied"
-    case 404: return "itemNotFound"
-    case 405: return "methodNotAllowed"
-    case 409: return "conflict"
-    case 413: return "requestTooLarge"
-    case 416: return "invalidRange"
-    case 429: return "tooManyRequests"
-    case 500: return "internalServerError"
-    case 502: return "badGateway"
-    case 503: return "serviceNotAvailable"
-    case 504: return "gatewayTimeout"
-    default: return "http\(status)"
-    }
   }
 }

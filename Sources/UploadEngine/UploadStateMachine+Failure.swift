@@ -156,27 +156,7 @@ extension UploadStateMachine {
   }
 
   func describe(_ response: HTTPResponse) -> String {
-    let body = GraphErrorBody.parse(response.body)
-    let error = GraphError.service(
-      status: response.status, code: body?.code ?? Self.statusName(response.status),
-      message: body?.message ?? "", requestID: response.header("request-id"))
-    return Self.sanitize(error.description)
-  }
-
-  static func statusName(_ status: Int) -> String {
-    switch status {
-    case 400: return "BadRequest"
-    case 401: return "Unauthorized"
-    case 403: return "Forbidden"
-    case 404: return "NotFound"
-    case 413: return "PayloadTooLarge"
-    case 416: return "RangeNotSatisfiable"
-    case 429: return "TooManyRequests"
-    case 500: return "InternalServerError"
-    case 503: return "ServiceUnavailable"
-    case 504: return "GatewayTimeout"
-    default: return "HTTP\(status)"
-    }
+    Self.sanitize(GraphSession.serviceError(response).description)
   }
 
   static func reason(for error: TransportError) -> RetryReason {
