@@ -106,16 +106,17 @@ let package = Package(
       name: "tack-bench",
       dependencies: [
         "GraphModels", "GraphClient", "UploadEngine", "GraphEmulator", "TerminalCore",
-        // The tmux driver the end-to-end tests use also drives `tack-bench tui`.
-        "TestSupport",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "TmuxDriver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
     ),
+    /// Drives a program in a private tmux server: the end-to-end tests and `tack-bench tui`
+    /// share it; `tack` never links it.
+    .target(name: "TmuxDriver", swiftSettings: strict),
 
     // MARK: Tests
 
-    /// Shared helpers: temporary directories, emulator fixtures, tmux driver.
+    /// Shared helpers: temporary directories, emulator fixtures, the `tack` binary.
     .target(
       name: "TestSupport",
       dependencies: [
@@ -125,6 +126,11 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       path: "Tests/TestSupport",
+      swiftSettings: strict
+    ),
+    /// An in-memory terminal: keys queued by the test, frames recorded.
+    .target(
+      name: "TerminalTesting", dependencies: ["TerminalCore"], path: "Tests/TerminalTesting",
       swiftSettings: strict
     ),
     .testTarget(name: "GraphModelsTests", dependencies: ["GraphModels"], swiftSettings: strict),
@@ -147,7 +153,10 @@ let package = Package(
       dependencies: ["UploadEngine", "GraphClient", "GraphModels", "GraphEmulator", "TestSupport"],
       swiftSettings: strict
     ),
-    .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"], swiftSettings: strict),
+    .testTarget(
+      name: "TerminalCoreTests", dependencies: ["TerminalCore", "TerminalTesting"],
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "AppCoreTests",
       dependencies: ["AppCore", "TerminalCore", "GraphModels"],
@@ -156,7 +165,7 @@ let package = Package(
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["TestSupport", "GraphModels", "GraphEmulator", "tack"],
+      dependencies: ["TestSupport", "TmuxDriver", "GraphModels", "GraphEmulator", "tack"],
       swiftSettings: strict
     ),
   ]
