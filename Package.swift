@@ -164,6 +164,13 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(
+      name: "AppRuntimeTests",
+      dependencies: [
+        "AppRuntime", "AppCore", "TerminalCore", "TerminalTesting", "GraphClient", "GraphModels",
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(
       name: "EndToEndTests",
       dependencies: ["TestSupport", "TmuxDriver", "GraphModels", "GraphEmulator", "tack"],
       swiftSettings: strict
