@@ -105,16 +105,17 @@ let package = Package(
       name: "tack-bench",
       dependencies: [
         "GraphModels", "GraphClient", "UploadEngine", "GraphEmulator", "TerminalCore",
-        // The tmux driver the end-to-end tests use also drives `tack-bench tui`.
-        "TestSupport",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "TmuxDriver", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
     ),
+    /// Drives a program in a private tmux server: the end-to-end tests and `tack-bench tui`
+    /// share it; `tack` never links it.
+    .target(name: "TmuxDriver", swiftSettings: strict),
 
     // MARK: Tests
 
-    /// Shared helpers: temporary directories, emulator fixtures, tmux driver.
+    /// Shared helpers: temporary directories, emulator fixtures, the `tack` binary.
     .target(
       name: "TestSupport",
       dependencies: [
@@ -124,6 +125,11 @@ let package = Package(
         .product(name: "NIOHTTP1", package: "swift-nio"),
       ],
       path: "Tests/TestSupport",
+      swiftSettings: strict
+    ),
+    /// An in-memory terminal: keys queued by the test, frames recorded.
+    .target(
+      name: "TerminalTesting", dependencies: ["TerminalCore"], path: "Tests/TerminalTesting",
       swiftSettings: strict
     ),
     .testTarget(name: "GraphModelsTests", dependencies: ["GraphModels"], swiftSettings: strict),
@@ -146,7 +152,10 @@ let package = Package(
       dependencies: ["UploadEngine", "GraphClient", "GraphModels", "GraphEmulator", "TestSupport"],
       swiftSettings: strict
     ),
-    .testTarget(name: "TerminalCoreTests", dependencies: ["TerminalCore"], swiftSettings: strict),
+    .testTarget(
+      name: "TerminalCoreTests", dependencies: ["TerminalCore", "TerminalTesting"],
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "AppCoreTests",
       dependencies: ["AppCore", "TerminalCore", "GraphModels"],
@@ -154,8 +163,15 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(
+      name: "AppRuntimeTests",
+      dependencies: [
+        "AppRuntime", "AppCore", "TerminalCore", "TerminalTesting", "GraphClient", "GraphModels",
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(
       name: "EndToEndTests",
-      dependencies: ["TestSupport", "GraphModels", "GraphEmulator", "tack"],
+      dependencies: ["TestSupport", "TmuxDriver", "GraphModels", "GraphEmulator", "tack"],
       swiftSettings: strict
     ),
   ]

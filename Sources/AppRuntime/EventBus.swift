@@ -11,8 +11,8 @@ enum RuntimeEvent: Sendable {
   case action(Action)
   /// Uploads are paused (or the wait timed out): the loop may exit.
   case quitReady
-  /// The sign-in finished: Graph is reachable through these services.
-  case connected(RuntimeServices)
+  /// The sign-in finished: Graph is reachable through this engine.
+  case connected(any RuntimeEngine)
 }
 
 /// A queue from any task or thread to the UI loop, with a self-pipe that wakes its `poll`.

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import TmuxDriver
 
 #if canImport(Glibc)
   import Glibc
@@ -164,7 +164,3 @@ enum TUIBench {
     ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
   }
 }
-
-/// A private tmux server for the benchmark (the same recipe as `Tests/TestSupport/Tmux.swift`:
-/// `posix_spawn` with a clean signal mask, because `Foundation.Process` hangs on the daemonising
-/// server; research/tui.md §4.3).

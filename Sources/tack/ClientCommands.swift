@@ -34,20 +34,21 @@ struct LoginCommand: ParsableCommand {
     let logger = Composition.makeLogger(context)
     let transport = Composition.makeTransport(context)
     do {
-      let identity = Composition.identityClient(
-        context, clientID: clientID, transport: transport, logger: logger)
-      let code = try await identity.requestDeviceCode()
-      let minutes = max(1, code.expiresIn / 60)
-      Output.status(
-        "To sign in, open \(Composition.oneLine(code.verificationURI)) on any device and enter "
-          + "the code \(Composition.oneLine(code.userCode))")
-      Output.status("Waiting for the sign-in to finish (the code expires in \(minutes) min)…")
-      let answer = try await identity.pollForTokens(code)
-      let stored = identity.stored(answer, graphURL: context.graphURL)
-      try context.tokenStore.save(stored)
+      let signIn = DeviceCodeSignIn(
+        identity: Composition.identityClient(
+          context, clientID: clientID, transport: transport, logger: logger),
+        graphURL: context.graphURL, store: context.tokenStore)
+      let stored = try await signIn.run { progress in
+        guard case .prompt(let code) = progress else { return }
+        let minutes = max(1, code.expiresIn / 60)
+        Output.status(
+          "To sign in, open \(Composition.oneLine(code.verificationURI)) on any device and enter "
+            + "the code \(Composition.oneLine(code.userCode))")
+        Output.status("Waiting for the sign-in to finish (the code expires in \(minutes) min)…")
+      }
       logger.info("signed in", metadata: ["tenant": "\(context.tenant)"])
       let session = try GraphSession(
-        baseURL: context.graphURL, tokens: StaticTokenProvider(token: answer.accessToken),
+        baseURL: context.graphURL, tokens: StaticTokenProvider(token: stored.accessToken),
         transport: transport, logger: logger)
       let account = await Account.describe(session)
       Output.line(

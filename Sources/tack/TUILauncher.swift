@@ -154,11 +154,11 @@ enum TUILauncher {
     let connection = RuntimeConnection.signIn { show in
       let identity = Composition.identityClient(
         context, clientID: clientID, transport: transport, logger: logger)
-      let code = try await identity.requestDeviceCode()
-      show(code)
-      let answer = try await identity.pollForTokens(code)
-      let stored = identity.stored(answer, graphURL: context.graphURL)
-      try context.tokenStore.save(stored)
+      let signIn = DeviceCodeSignIn(
+        identity: identity, graphURL: context.graphURL, store: context.tokenStore)
+      let stored = try await signIn.run { progress in
+        if case .prompt(let code) = progress { show(code) }
+      }
       logger.info("signed in from the terminal UI", metadata: ["tenant": "\(context.tenant)"])
       let tokens = RefreshingTokenProvider(
         tokens: stored, identity: identity, store: context.tokenStore)

@@ -2,6 +2,7 @@ import Foundation
 import GraphEmulator
 import TestSupport
 import Testing
+import TmuxDriver
 
 /// `tack --demo` driven in tmux at a fixed size: real binary, real emulator, real ncurses.
 ///

@@ -4,7 +4,8 @@ import Foundation
   import Glibc
 #endif
 
-/// Drives a program in a private tmux server at a fixed size, for end-to-end terminal tests.
+/// Drives a program in a private tmux server at a fixed size, for end-to-end terminal tests and
+/// `tack-bench tui`.
 ///
 /// Each instance has its own socket (`tmux -L <unique> -f /dev/null`), so tests can run in
 /// parallel and never touch the user's tmux. Every tmux client is started with `posix_spawn`,
