@@ -110,18 +110,21 @@ public final class LiveHTTPTransport: HTTPTransport {
     if case .file(let path, let offset, let length) = request.body {
       try Self.checkReadable(path: path, offset: offset, length: length)
     }
+    // The request's delegate loop; a file body ends on it (see `FinalPieceWriter`).
+    let loop = client.eventLoopGroup.any()
     let ahcRequest: HTTPClient.Request
     do {
       ahcRequest = try HTTPClient.Request(
         url: request.url, method: HTTPMethod(rawValue: request.method.uppercased()),
-        headers: Self.headers(request.headers), body: body(request.body, client: client))
+        headers: Self.headers(request.headers), body: body(request.body, loop: loop))
     } catch {
       throw Self.transportError(error, host: target.host)
     }
     let collector = ResponseCollector(limit: configuration.maxResponseBytes, progress: progress)
     let timeout = request.timeout ?? configuration.requestTimeout
     let task = client.execute(
-      request: ahcRequest, delegate: collector, deadline: .now() + Self.timeAmount(timeout))
+      request: ahcRequest, delegate: collector, eventLoop: .delegate(on: loop),
+      deadline: .now() + Self.timeAmount(timeout))
     do {
       return try await withTaskCancellationHandler {
         try await task.futureResult.get()
@@ -179,7 +182,7 @@ public final class LiveHTTPTransport: HTTPTransport {
     return headers
   }
 
-  private func body(_ body: HTTPBody?, client: HTTPClient) -> HTTPClient.Body? {
+  private func body(_ body: HTTPBody?, loop: any EventLoop) -> HTTPClient.Body? {
     switch body {
     case .none:
       return nil
@@ -187,14 +190,11 @@ public final class LiveHTTPTransport: HTTPTransport {
       return .bytes(data)
     case .file(let path, let offset, let length):
       let pieceSize = configuration.pieceSize
-      let loop = client.eventLoopGroup.any()
       return .stream(contentLength: length) { writer in
-        let promise = loop.makePromise(of: Void.self)
-        promise.completeWithTask {
+        FinalPieceWriter.stream(length: length, on: loop, into: writer) { writer in
           try await FileBodyStreamer.stream(
             path: path, offset: offset, length: length, pieceSize: pieceSize, writer: writer)
         }
-        return promise.futureResult
       }
     }
   }
