@@ -185,7 +185,10 @@ struct AppRuntimeTests {
       }, configuration: RuntimeConfiguration(), clock: clock.clock, wait: pollDescriptors)
     runtime.start()
     var screen = ""
-    for _ in 0..<20 where !screen.contains("FRWQDE7YL") {
+    // Bounded by wall time, not by a step count: on a loaded machine the sign-in task may need
+    // more than a few poll turns to post to the bus.
+    let deadline = ContinuousClock.now + .seconds(20)
+    while !screen.contains("FRWQDE7YL") && ContinuousClock.now < deadline {
       clock.advance(by: .milliseconds(100))
       runtime.step()
       screen = terminal.lastFrame?.lines().joined(separator: "\n") ?? ""
@@ -195,7 +198,7 @@ struct AppRuntimeTests {
     #expect(!engine.isStarted)
 
     gate.continuation.finish()
-    for _ in 0..<20 where !engine.isStarted {
+    while !engine.isStarted && ContinuousClock.now < deadline + .seconds(20) {
       runtime.step()
     }
     #expect(engine.isStarted)
