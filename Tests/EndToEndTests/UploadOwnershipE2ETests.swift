@@ -101,7 +101,8 @@ import Testing
         for run in runs { #expect(run.status == 0, "round \(round): \(run.standardError)") }
         let errors = runs.map(\.standardError).joined()
         if errors.contains("\(name) is being uploaded by process ") { skippedWhileRunning += 1 }
-        let attachments = (await emulator.store.attachments(listID: ids.list, taskID: ids.task)
+        let attachments =
+          (await emulator.store.attachments(listID: ids.list, taskID: ids.task)
           ?? []).filter { $0.name == name }
         #expect(attachments.count == 1, "round \(round): \(attachments.count) attachments")
         let stored = await emulator.store.attachmentBytes(
