@@ -198,8 +198,14 @@ final class LiveRuntimeEngine: RuntimeEngine {
     _ ids: [UploadID], _ journal: UploadJournal, _ coordinator: UploadCoordinator, _ bus: EventBus
   ) async {
     var queued: [QueuedUpload] = []
+    var skipped: [AppError] = []
     for id in ids {
       guard let entry = journal.entry(id) else { continue }
+      if let pid = journal.driver(of: id) {
+        // Another process drives it (`tack resume`, another TUI): not ours to resume.
+        skipped.append(AppError("\(entry.name) is being uploaded by process \(pid)"))
+        continue
+      }
       await coordinator.resume(journaled: entry)
       queued.append(
         QueuedUpload(
@@ -208,6 +214,7 @@ final class LiveRuntimeEngine: RuntimeEngine {
           taskTitle: entry.taskTitle ?? ""))
     }
     if !queued.isEmpty { bus.post(.uploadsQueued(queued)) }
+    if !skipped.isEmpty { bus.post(.uploadsRejected(skipped)) }
   }
 
   /// Forgets journaled uploads: their sessions are deleted on a best-effort basis.

@@ -272,7 +272,7 @@ public actor RefreshingTokenProvider: AccessTokenProvider {
 
   public func accessToken() async throws -> String {
     if tokens.expiresAt.timeIntervalSince(now()) <= margin {
-      return try await refreshNow().accessToken
+      return try await refreshNow(replacing: tokens.accessToken).accessToken
     }
     return tokens.accessToken
   }
@@ -280,24 +280,57 @@ public actor RefreshingTokenProvider: AccessTokenProvider {
   public func refresh(after rejected: String) async throws -> String {
     // Another request may already have replaced the rejected token.
     if tokens.accessToken != rejected { return tokens.accessToken }
-    return try await refreshNow().accessToken
+    return try await refreshNow(replacing: rejected).accessToken
   }
 
-  private func refreshNow() async throws -> StoredTokens {
+  private func refreshNow(replacing rejected: String) async throws -> StoredTokens {
     if let inFlight { return try await inFlight.value }
-    guard let refreshToken = tokens.refreshToken else {
-      throw GraphError.authentication("the sign-in has expired; run `tack login`")
-    }
-    let identity = identity
-    let graphURL = tokens.graphURL
+    let (current, identity, store, margin, now) = (tokens, identity, store, margin, now)
     let task = Task {
-      let answer = try await identity.refresh(refreshToken: refreshToken)
-      return identity.stored(answer, graphURL: graphURL, previousRefreshToken: refreshToken)
+      try await Self.refreshShared(
+        current, replacing: rejected, identity: identity, store: store,
+        isFresh: { $0.expiresAt.timeIntervalSince(now()) > margin })
     }
     inFlight = task
     defer { inFlight = nil }
     let fresh = try await task.value
     tokens = fresh
+    return fresh
+  }
+
+  /// One refresh at a time across processes: under the cache's lock, a token another process
+  /// stored meanwhile is adopted; otherwise the newest stored refresh token is redeemed and the
+  /// rotated one saved before the lock is released (DECISIONS.md, 2026-12-02).
+  private static func refreshShared(
+    _ current: StoredTokens, replacing rejected: String, identity: IdentityClient,
+    store: TokenStore?, isFresh: @Sendable (StoredTokens) -> Bool
+  ) async throws -> StoredTokens {
+    var lock: FileLock?
+    if let store {
+      do {
+        lock = try await store.refreshLock()
+      } catch is CancellationError {
+        throw CancellationError()
+      } catch {
+        identity.logger.warning("refreshing without the token cache lock: \(error)")
+      }
+    }
+    defer { lock?.release() }
+    let stored = (try? store?.load(current.account)) ?? nil
+    if let stored, stored.accessToken != rejected, stored.accessToken != current.accessToken,
+      isFresh(stored)
+    {
+      identity.logger.info("access token taken from the cache (refreshed by another process)")
+      return stored
+    }
+    let newest = [stored, current].compactMap { $0 }.filter { $0.refreshToken != nil }
+      .max { $0.obtainedAt < $1.obtainedAt }
+    guard let refreshToken = newest?.refreshToken else {
+      throw GraphError.authentication("the sign-in has expired; run `tack login`")
+    }
+    let answer = try await identity.refresh(refreshToken: refreshToken)
+    let fresh = identity.stored(
+      answer, graphURL: current.graphURL, previousRefreshToken: refreshToken)
     try store?.save(fresh)
     identity.logger.info("access token refreshed")
     return fresh

@@ -88,6 +88,14 @@ public struct TokenStore: Sendable {
     try writeFile(contents)
   }
 
+  /// The lock serialising token refreshes across processes (`tokens.json.lock` beside the
+  /// cache), waited for up to 30 s; nil when another process held it all that time.
+  public func refreshLock() async throws -> FileLock? {
+    let directory = (path as NSString).deletingLastPathComponent
+    try TackPaths.ensureDirectory(directory)
+    return try await FileLock.acquire(path + ".lock", waitingUpTo: .seconds(30))
+  }
+
   /// Forgets `account`; returns false when nothing was stored. Removes the file when empty.
   @discardableResult
   public func remove(_ account: AccountKey) throws -> Bool {

@@ -57,6 +57,8 @@ public actor UploadCoordinator {
     var earlyOutcome: UploadOutcome?
     /// A pause or cancel that arrived while the file was being hashed.
     var pendingControl: UploadInput?
+    /// This process's ownership of the upload, held from the first request until it settles.
+    var lock: FileLock?
   }
 
   /// An operation's result and the token it used (a refresh must name the rejected token).
@@ -294,6 +296,10 @@ public actor UploadCoordinator {
 
   /// Prepares the machine (hashing, identity checks) if needed, then feeds the first input.
   private func begin(_ id: UploadID, _ input: UploadInput) async {
+    guard claim(id) else {
+      release(id)
+      return
+    }
     if uploads[id]?.machine == nil {
       guard await prepare(id) else {
         release(id)
@@ -334,9 +340,9 @@ public actor UploadCoordinator {
 
   private func release(_ id: UploadID) {
     uploads[id]?.driving = false
-    if let record = uploads[id], record.holdsSlot {
-      let settled = record.earlyOutcome != nil || record.machine?.isSettled == true
-      if settled { uploads[id]?.holdsSlot = false }
+    if let record = uploads[id], record.earlyOutcome != nil || record.machine?.isSettled == true {
+      uploads[id]?.holdsSlot = false
+      disown(id)
     }
     schedule()
     checkSettled()

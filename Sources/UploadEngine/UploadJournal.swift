@@ -187,11 +187,13 @@ public struct UploadJournal: Sendable {
     }
     try ensureDirectory()
     let target = path(for: entry.id)
+    // Unique per writer (pid + random), and locked while written: nobody else removes it.
     let temporary =
-      directory + "/." + entry.id + ".json.tmp-"
-      + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+      directory + "/." + entry.id + ".json.tmp-\(getpid())-"
+      + String(UInt64.random(in: 0...UInt64.max), radix: 16)
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw Self.posixError("cannot create", temporary) }
+    flock(fd, LOCK_EX)
     var ok = data.withUnsafeBytes { raw -> Bool in
       var written = 0
       while written < raw.count {
@@ -243,8 +245,7 @@ public struct UploadJournal: Sendable {
     for name in names.sorted() {
       let full = directory + "/" + name
       if name.hasPrefix(".") {
-        // A temporary file left by a crash mid-write: the real entry is intact; tidy up.
-        if name.contains(".json.tmp-") { unlink(full) }
+        if name.contains(".json.tmp-") { removeIfStale(temporary: full) }
         continue
       }
       guard name.hasSuffix(".json") else { continue }
@@ -273,7 +274,7 @@ public struct UploadJournal: Sendable {
     return (entries, problems)
   }
 
-  private func ensureDirectory() throws(JournalError) {
+  func ensureDirectory() throws(JournalError) {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else {

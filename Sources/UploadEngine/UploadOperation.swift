@@ -93,4 +93,6 @@ public enum UploadOutcome: Sendable, Hashable {
   case failed(reason: String, authentication: Bool)
   case paused
   case cancelled
+  /// Not driven here: another process owns the upload, or finished it meanwhile. Not a failure.
+  case skipped(reason: String)
 }

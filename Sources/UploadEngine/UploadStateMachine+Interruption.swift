@@ -146,6 +146,8 @@ extension UploadStateMachine {
     -> [UploadAction]
   {
     abandonment = how
+    // A cancel (or a changed file) is not an authentication failure, whatever came before.
+    failedOnAuthentication = false
     if let url = ledger.session?.url {
       return begin(.abandoning(Phase.Abandoning(url: url, interruption: interruption)))
     }

@@ -68,7 +68,9 @@ extension UploadStateMachine {
     case .attachmentsListed(let attachments):
       if let match = matchingAttachment(in: attachments) { return finish(attachmentID: match.id) }
       if planner.isEmpty { return createEmptyAttachment() }
-      return recreate(reason: "the upload session was lost before the file was attached")
+      return recreate(
+        reason: ledger.replacementReason
+          ?? "the upload session was lost before the file was attached")
     case .answered(let response):
       return httpFailure(response, operation: .listAttachments, now: now)
     case .transportFailed(let error):
@@ -142,9 +144,11 @@ extension UploadStateMachine {
         reason: .sessionLost, retryAfter: delay, detail: describe(response),
         then: .repeatOperation(operation))
     }
-    if ledger.finalChunkSent { return reconcile() }
-    return recreate(
-      reason: expired ? "the upload session expired" : "the upload session was not found")
+    // Before replacing it: the session may be gone because the upload completed (its answer
+    // lost, or another process finished it). The task's attachments settle that.
+    ledger.replacementReason =
+      expired ? "the upload session expired" : "the upload session was not found"
+    return reconcile()
   }
 
   /// Replaces the session: every later request goes to the new URL, from offset 0.

@@ -231,6 +231,10 @@ public struct UploadStateMachine: Sendable {
     {
       return actions
     }
+    if case .abandoning = settled {
+      // The DELETE is best effort: whatever came back (even no token), the stop stands.
+      return finishAbandon()
+    }
     if case .tokenRefreshFailed(let reason) = input {
       // No token could be had for this request (or after a 401): only signing in helps.
       failedOnAuthentication = true

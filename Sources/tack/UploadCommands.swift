@@ -133,21 +133,31 @@ struct ResumeCommand: ParsableCommand {
   }
 }
 
-/// `tack uploads`: list journaled (unfinished) uploads; no network.
+/// `tack uploads [--json]`: list journaled (unfinished) uploads; no network.
 struct UploadsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "uploads", abstract: "List journaled (unfinished) uploads.")
+    commandName: "uploads", abstract: "List journaled (unfinished) uploads.",
+    discussion: "An upload another tack process is driving now shows as running, with its pid.")
 
   @OptionGroup var global: GlobalOptions
 
+  @Flag(help: "Print the uploads as a JSON array on stdout.")
+  var json = false
+
   func run() throws {
     let context = try Composition.context(global)
-    let loaded = UploadJournal(directory: context.paths.uploadJournalDirectory).load()
+    let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
+    let loaded = journal.load()
     for problem in loaded.problems { TackMain.printError("tack: \(problem)") }
+    let drivers = loaded.entries.map { journal.driver(of: $0.id) }
+    if json {
+      Output.json(zip(loaded.entries, drivers).map { Self.jsonObject($0, driver: $1) })
+      return
+    }
     var table = TextTable(
-      headers: ["ID", "FILE", "SIZE", "ACKNOWLEDGED", "TASK", "SESSION EXPIRES"], rows: [],
-      flexible: [1, 4], trailing: [2])
-    for entry in loaded.entries {
+      headers: ["ID", "FILE", "SIZE", "ACKNOWLEDGED", "TASK", "SESSION EXPIRES", "STATE"],
+      rows: [], flexible: [1, 4], trailing: [2])
+    for (entry, driver) in zip(loaded.entries, drivers) {
       let percent = entry.fileSize > 0 ? entry.acknowledgedOffset * 100 / entry.fileSize : 0
       let task = [entry.listName, entry.taskTitle].compactMap { $0 }.joined(separator: " / ")
       table.rows.append([
@@ -155,9 +165,27 @@ struct UploadsCommand: ParsableCommand {
         "\(entry.acknowledgedOffset) (\(percent)%)",
         Composition.oneLine(task.isEmpty ? entry.taskID : task),
         entry.expirationDateTime.map { GraphDate.format($0).prefix(19) + "Z" } ?? "-",
+        driver.map { "running (pid \($0))" } ?? "stopped",
       ])
     }
     Output.table(table, empty: "No journaled uploads.")
+  }
+
+  static func jsonObject(_ entry: UploadJournalEntry, driver: Int32?) -> JSONValue {
+    var object: [String: JSONValue] = [
+      "id": .string(entry.id), "file": .string(entry.filePath), "name": .string(entry.name),
+      "size": .number(Double(entry.fileSize)),
+      "acknowledged": .number(Double(entry.acknowledgedOffset)),
+      "list_id": .string(entry.listID), "task_id": .string(entry.taskID),
+      "running": .bool(driver != nil),
+    ]
+    if let driver { object["pid"] = .number(Double(driver)) }
+    if let name = entry.listName { object["list_name"] = .string(name) }
+    if let title = entry.taskTitle { object["task_title"] = .string(title) }
+    if let expiration = entry.expirationDateTime {
+      object["expiration"] = .string(GraphDate.format(expiration))
+    }
+    return .object(object)
   }
 }
 
@@ -217,7 +245,7 @@ struct UploadRun: Sendable {
     var code = TackExit.success
     for outcome in outcomes {
       switch outcome {
-      case .completed: continue
+      case .completed, .skipped: continue
       case .failed(_, true): return TackExit.auth
       case .paused where interrupted: return TackExit.interrupted
       default: code = TackExit.uploadFailed

@@ -57,6 +57,12 @@ actor UploadDisplay {
     for (event, date) in early { show(event, at: date) }
     early.removeAll()
     if terminal { draw(force: true) }
+    for row in rows {
+      // Another process owns it: one line, not a failure (the exit code ignores it).
+      if case .skipped(let reason) = outcomes[row.id] {
+        TackMain.printError("tack: \(Composition.oneLine(reason))")
+      }
+    }
     guard !json else { return }
     for row in rows {
       guard let path = paths[row.id] else { continue }

@@ -291,3 +291,47 @@ final class ProgressStrings: Sendable {
   func add(_ value: String) { state.withLock { $0.append(value) } }
   var values: [String] { state.withLock { $0 } }
 }
+
+/// Two processes (here two providers) sharing one token cache, on an identity service that
+/// revokes a refresh token once used: neither may strand the other.
+@Suite struct SharedTokenCacheTests {
+  @Test func twoProvidersSharingOneCacheBothKeepWorking() async throws {
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    try await withLiveEmulator({
+      $0.token = nil
+      $0.revokeUsedRefreshTokens = true
+    }) { emulator, transport in
+      let pair = await emulator.store.issueToken()
+      let store = TokenStore(path: directory.path + "/state/tack/tokens.json")
+      let auth = AuthTests().identity(emulator, transport, clock: ManualClock())
+      let initial = auth.stored(
+        TokenResponse(
+          accessToken: pair.access, refreshToken: pair.refresh, expiresIn: 3600, scope: nil),
+        graphURL: emulator.graphBaseURL)
+      try store.save(initial)
+      let first = RefreshingTokenProvider(tokens: initial, identity: auth, store: store)
+      let second = RefreshingTokenProvider(tokens: initial, identity: auth, store: store)
+      let graphs = [
+        try emulator.session(transport, tokens: first),
+        try emulator.session(transport, tokens: second),
+      ]
+      for round in 0..<3 {
+        await emulator.store.expireAccessTokens()
+        // One refreshes (rotating and revoking the refresh token both hold); the other
+        // must pick the new tokens up from the cache rather than redeem the revoked one.
+        for graph in round % 2 == 0 ? graphs : graphs.reversed() {
+          #expect(try await !graph.lists().all().isEmpty)
+        }
+      }
+      let tokenCalls = await emulator.store.requestLog().filter { $0.path.hasSuffix("/token") }
+      #expect(tokenCalls.count == 3, "one refresh per expiry, not one per provider")
+      #expect(tokenCalls.allSatisfy { $0.status == 200 })
+      let saved = try #require(try store.load(initial.account))
+      for provider in [first, second] {
+        #expect(saved.accessToken == (await provider.current).accessToken)
+        #expect(saved.refreshToken == (await provider.current).refreshToken)
+      }
+    }
+  }
+}

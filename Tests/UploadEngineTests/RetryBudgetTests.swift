@@ -96,6 +96,7 @@ import Testing
       h.send(.answered(MachineHarness.error(404, code: "itemNotFound")))
       h.send(.timerFired)
       h.send(.answered(MachineHarness.error(404, code: "itemNotFound")))
+      h.send(.attachmentsListed([]))
       h.send(.answered(MachineHarness.session(url: MachineHarness.url2, expires: h.now + 900)))
     }
     #expect(h.machine.budget.recreations == 3)
@@ -104,6 +105,7 @@ import Testing
     h.send(.answered(MachineHarness.error(404, code: "itemNotFound")))
     h.send(.timerFired)
     h.send(.answered(MachineHarness.error(404, code: "itemNotFound")))
+    h.send(.attachmentsListed([]))
     guard case .failed(let reason, _) = h.machine.outcome else {
       Issue.record("expected a failure, got \(String(describing: h.machine.outcome))")
       return

@@ -67,8 +67,11 @@ import Testing
     try journal.save(renamed)
     try FileManager.default.moveItem(
       atPath: directory + "/mismatch.json", toPath: directory + "/other.json")
-    // A temporary file left by a crash mid-write is tidied, not reported.
+    // A temporary file left by a crash mid-write (long ago) is tidied, not reported.
     try Data("partial".utf8).write(to: URL(fileURLWithPath: directory + "/.good.json.tmp-1f"))
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-3600)],
+      ofItemAtPath: directory + "/.good.json.tmp-1f")
     let loaded = journal.load()
     #expect(loaded.entries.map(\.id) == ["good"])
     #expect(
