@@ -46,6 +46,9 @@ public enum Action: Sendable {
   /// The code to show, received at `at`.
   case signInPrompted(DeviceCodeResponse, at: Date)
   case signInFinished(Result<Void, AppError>)
+  /// Something the user should know though nothing failed (a long wait for Graph, items of a
+  /// listing left out); shown until `until` (a wait's end), or for a few seconds.
+  case notice(String, until: Date?)
 }
 
 /// Work for the runtime to do; its results come back as actions.

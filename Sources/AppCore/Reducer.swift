@@ -65,6 +65,12 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
   case .signInStarted, .signInPrompted, .signInFinished:
     signIn(&state, action)
     return []
+  case .notice(let text, let until):
+    // An error on the status line stays until a key: a notice does not hide it.
+    guard state.status?.kind != .error else { return [] }
+    let expires = max(until ?? state.now, state.now.addingTimeInterval(5))
+    state.status = StatusMessage(text, kind: .info, expires: expires)
+    return []
   }
 }
 

@@ -28,6 +28,7 @@ final class LiveRuntimeEngine: RuntimeEngine {
       }
     }
     eventsTask.withLock { $0 = task }
+    services.notices?.connect { notice in bus.post(.notice(notice.text, until: notice.until)) }
     if let journal = services.journal {
       let baseURL = services.session.baseURL
       Task.detached {

@@ -10,11 +10,14 @@ public struct RuntimeServices: Sendable {
   /// Offered for resume at start; nil in the demo (its sessions die with the emulator).
   public var journal: UploadJournal?
   public var fileSystem: any FileSystemBrowser
+  /// The session's notices (long waits, skipped items), shown on the status line.
+  public var notices: GraphNoticeRelay?
 
   public init(
     session: GraphSession, coordinator: UploadCoordinator, journal: UploadJournal?,
-    fileSystem: any FileSystemBrowser = LocalFileSystem()
+    fileSystem: any FileSystemBrowser = LocalFileSystem(), notices: GraphNoticeRelay? = nil
   ) {
+    self.notices = notices
     self.session = session
     self.coordinator = coordinator
     self.journal = journal

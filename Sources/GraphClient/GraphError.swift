@@ -13,6 +13,10 @@ public enum GraphError: Error, Sendable, CustomStringConvertible {
   case input(String)
   /// The answer could not be read.
   case malformed(String)
+  /// A 3xx answer: Graph never redirects, and redirects are never followed.
+  case redirected(status: Int, location: String?)
+  /// A bound on waiting, paging or size ended the command; the text says which.
+  case limit(String)
 
   public var description: String {
     switch self {
@@ -27,6 +31,24 @@ public enum GraphError: Error, Sendable, CustomStringConvertible {
     case .transport(let error): return Self.describe(error)
     case .input(let text): return text
     case .malformed(let text): return "unexpected answer from Graph: \(text)"
+    case .redirected(let status, let location):
+      let target = location.map { " (redirect to \($0.prefix(200)))" } ?? ""
+      return "the server answered \(status) \(Self.reasonPhrase(status))\(target) — Graph never "
+        + "redirects; check --graph-url or your proxy"
+    case .limit(let text): return text
+    }
+  }
+
+  static func reasonPhrase(_ status: Int) -> String {
+    switch status {
+    case 300: return "Multiple Choices"
+    case 301: return "Moved Permanently"
+    case 302: return "Found"
+    case 303: return "See Other"
+    case 304: return "Not Modified"
+    case 307: return "Temporary Redirect"
+    case 308: return "Permanent Redirect"
+    default: return "Redirect"
     }
   }
 
@@ -54,6 +76,8 @@ public enum GraphError: Error, Sendable, CustomStringConvertible {
     case .cancelled: return "the request was cancelled"
     case .invalidURL(let url): return "invalid URL \(url)"
     case .bodyUnreadable(let path, let detail): return "cannot read \(path): \(detail)"
+    case .responseTooLarge(let limit):
+      return "the answer was larger than \(limit) bytes — is --graph-url a Graph endpoint?"
     case .other(let text): return "network error: \(text)"
     }
   }

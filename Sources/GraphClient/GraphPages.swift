@@ -3,8 +3,10 @@ import GraphModels
 
 /// The pages of a Graph collection, fetched lazily; each element is one page's items.
 ///
-/// Follows `@odata.nextLink` verbatim until a page has none. A link seen twice ends the
-/// sequence with `GraphError.malformed` instead of looping.
+/// Follows `@odata.nextLink` verbatim until a page has none. A link seen twice, a link off the
+/// Graph origin, or more than `PagingLimits` pages or items end the sequence with an error
+/// instead of looping. Items are read one by one: one that does not decode is skipped and
+/// counted, not fatal to the listing.
 public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
   public typealias Element = [Item]
 
@@ -16,9 +18,6 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     /// decisions: see `GraphSession.singleAttemptAttachments`.
     case single(gate: (any RequestGate)?)
   }
-
-  /// At most this many pages in single-attempt mode, which has no repeat check of its own.
-  static var singleAttemptPageLimit: Int { 100 }
 
   let session: GraphSession
   let firstURL: String
@@ -42,6 +41,11 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     var nextURL: String?
     var seen: Set<String> = []
     var pages = 0
+    var items = 0
+    /// Items that could not be read as `Item` and were left out.
+    public private(set) var skipped = 0
+    /// The ids of the skipped items that had one.
+    public private(set) var skippedIDs: [String] = []
     /// The bearer token of the latest single attempt that carried one (a caller that refreshes
     /// after a 401 must name the rejected token).
     public private(set) var token: String?
@@ -57,23 +61,29 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
     private mutating func nextRetrying(_ url: String) async throws -> [Item] {
       seen.insert(url)
-      let page = try await session.getJSON(GraphPage<Item>.self, url: url)
+      let response = try await session.send(HTTPRequest(method: "GET", url: url))
+      guard let page = Self.page(response.body) else {
+        throw GraphError.malformed(
+          "cannot read a page of \(Self.noun)s (\(response.body.count) bytes)")
+      }
+      let items = try take(page)
       if let link = page.nextLink, !link.isEmpty {
         guard !seen.contains(link) else {
           throw GraphError.malformed("@odata.nextLink repeats an earlier page")
         }
+        try check(link)
         nextURL = link
       } else {
         nextURL = nil
       }
-      return page.value
+      return items
     }
 
-    /// One attempt; a link off the Graph origin, or the page limit, ends the sequence quietly.
+    /// One attempt per page; a link off the Graph origin, or past the page limit, ends the
+    /// sequence with `PageAttemptError.unreadable`.
     private mutating func nextSingle(_ url: String, gate: (any RequestGate)?) async throws
       -> [Item]
     {
-      pages += 1
       let attempt = try await session.sendOnce(
         HTTPRequest(method: "GET", url: url, headers: [("Accept", "application/json")]),
         gate: gate)
@@ -84,16 +94,80 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
       case .failure(let error): throw PageAttemptError.transport(error)
       }
       guard response.status == 200 else { throw PageAttemptError.answered(response) }
-      guard let page = try? GraphJSON.decoder().decode(GraphPage<Item>.self, from: response.body)
-      else { throw PageAttemptError.unreadable }
-      if let link = page.nextLink, !link.isEmpty, session.isGraphURL(link),
-        pages < GraphPages.singleAttemptPageLimit
-      {
-        nextURL = link
-      } else {
-        nextURL = nil
+      guard let page = Self.page(response.body) else { throw PageAttemptError.unreadable }
+      let items: [Item]
+      do {
+        items = try take(page)
+        if let link = page.nextLink, !link.isEmpty {
+          try check(link)
+          nextURL = link
+        } else {
+          nextURL = nil
+        }
+      } catch {
+        throw PageAttemptError.unreadable
       }
-      return page.value
+      return items
+    }
+
+    /// Counts the page and decodes its items one by one, skipping (and counting) those that do
+    /// not read as `Item`; throws past the item limit.
+    private mutating func take(_ page: GraphPage<JSONValue>) throws -> [Item] {
+      pages += 1
+      items += page.value.count
+      guard items <= session.pagingLimits.maxItems else {
+        throw GraphError.limit(
+          "stopped after \(session.pagingLimits.maxItems) \(Self.noun)s: the collection is "
+            + "larger than tack keeps in memory")
+      }
+      var decoded: [Item] = []
+      decoded.reserveCapacity(page.value.count)
+      for raw in page.value {
+        if let item = try? raw.decode(as: Item.self) {
+          decoded.append(item)
+        } else {
+          skipped += 1
+          if case .object(let members) = raw, case .string(let id)? = members["id"] {
+            skippedIDs.append(String(id.prefix(120)))
+          }
+        }
+      }
+      return decoded
+    }
+
+    /// A next link must stay on the Graph origin (it would get no token, and its items would
+    /// be taken for Graph's) and within the page limit.
+    private func check(_ link: String) throws {
+      guard session.isGraphURL(link) else {
+        throw GraphError.malformed(
+          "@odata.nextLink leaves the Graph origin (\(Self.origin(of: link))); not following it")
+      }
+      guard pages < session.pagingLimits.maxPages else {
+        throw GraphError.limit(
+          "stopped after \(session.pagingLimits.maxPages) pages of \(Self.noun)s: the server "
+            + "keeps sending a next page link")
+      }
+    }
+
+    static func page(_ body: Data) -> GraphPage<JSONValue>? {
+      try? GraphJSON.decoder().decode(GraphPage<JSONValue>.self, from: body)
+    }
+
+    static func origin(of link: String) -> String {
+      guard let components = URLComponents(string: link), let host = components.host else {
+        return "not a URL"
+      }
+      return "\(components.scheme ?? "?")://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    /// What the user calls one item, for messages.
+    static var noun: String {
+      switch Item.self {
+      case is TodoTaskList.Type: return "list"
+      case is TodoTask.Type: return "task"
+      case is TaskFileAttachment.Type: return "attachment"
+      default: return "item"
+      }
     }
   }
 
@@ -102,10 +176,16 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     AsyncIterator(session: session, attempts: attempts, nextURL: firstURL)
   }
 
-  /// Every item of every page, in order.
+  /// Every readable item of every page, in order; skipped items are announced once.
   public func all() async throws -> [Item] {
     var items: [Item] = []
-    for try await page in self { items.append(contentsOf: page) }
+    var iterator = makeAsyncIterator()
+    while let page = try await iterator.next() { items.append(contentsOf: page) }
+    if iterator.skipped > 0 {
+      session.notify?(
+        .skipped(
+          count: iterator.skipped, noun: AsyncIterator.noun, ids: iterator.skippedIDs))
+    }
     return items
   }
 }

@@ -63,8 +63,8 @@ extension GraphSession {
   }
 
   /// The attachments of a task, one `sendOnce` per page through `gate`: a page that is not a 200
-  /// ends the sequence with `PageAttemptError`; a `nextLink` off the Graph origin, or 100 pages,
-  /// end it quietly.
+  /// ends the sequence with `PageAttemptError`, and so does a `nextLink` off the Graph origin or
+  /// past the paging limits (`.unreadable`).
   public func singleAttemptAttachments(listID: String, taskID: String, gate: (any RequestGate)?)
     -> GraphPages<TaskFileAttachment>
   {

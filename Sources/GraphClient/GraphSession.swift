@@ -1,6 +1,7 @@
 import Foundation
 import GraphModels
 import Logging
+import Synchronization
 
 /// Which failures of a request may be retried automatically.
 public enum RetryMode: Sendable, Hashable {
@@ -46,6 +47,13 @@ public final class GraphSession: Sendable {
   public let retryPolicy: RetryPolicy
   /// Page size sent as `$top` on collection requests that accept it.
   public let pageSize: Int
+  /// Bounds on following `@odata.nextLink`.
+  public let pagingLimits: PagingLimits
+  /// Told of long waits and skipped items (commands print them on stderr, the TUI on its status
+  /// line).
+  let notify: (@Sendable (GraphNotice) -> Void)?
+  /// Seconds waited before retries so far, against `retryPolicy.totalWaitBudget`.
+  private let waited = Mutex<Double>(0)
   let clock: any Clock<Duration>
   let random: @Sendable () -> Double
   let now: @Sendable () -> Date
@@ -58,7 +66,9 @@ public final class GraphSession: Sendable {
     retryPolicy: RetryPolicy = .default, pageSize: Int = 100,
     clock: any Clock<Duration> = ContinuousClock(),
     random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-    now: @escaping @Sendable () -> Date = { Date() }
+    now: @escaping @Sendable () -> Date = { Date() },
+    pagingLimits: PagingLimits = PagingLimits(),
+    notify: (@Sendable (GraphNotice) -> Void)? = nil
   ) throws {
     var trimmed = baseURL.trimmingCharacters(in: .whitespaces)
     while trimmed.hasSuffix("/") { trimmed.removeLast() }
@@ -82,6 +92,8 @@ public final class GraphSession: Sendable {
     self.clock = clock
     self.random = random
     self.now = now
+    self.pagingLimits = pagingLimits
+    self.notify = notify
   }
 
   // MARK: URLs
@@ -157,7 +169,7 @@ public final class GraphSession: Sendable {
           retries += 1
           try await wait(
             retryPolicy.delay(attempt: retries, retryAfter: nil, random: random),
-            reason: "\(error)", request: attempt)
+            reason: GraphError.transport(error).description, request: attempt)
           continue
         }
         throw GraphError.transport(error)
@@ -175,10 +187,15 @@ public final class GraphSession: Sendable {
         retries += 1
         let retryAfter = RetryAfter.seconds(response.header("Retry-After"), now: now())
         let delay = retryPolicy.delay(attempt: retries, retryAfter: retryAfter, random: random)
-        try await wait(delay, reason: "status \(response.status)", request: attempt)
+        try await wait(
+          delay, reason: "\(response.status) \(Self.statusText(response.status))", request: attempt)
         continue
       }
-      if (200..<400).contains(response.status) || options.returnErrorResponses { return response }
+      if (200..<300).contains(response.status) || options.returnErrorResponses { return response }
+      if (300..<400).contains(response.status) {
+        throw GraphError.redirected(
+          status: response.status, location: response.header("Location"))
+      }
       throw Self.serviceError(response)
     }
   }
@@ -210,6 +227,18 @@ public final class GraphSession: Sendable {
     }
   }
 
+  /// The reason phrase of the statuses worth retrying, for announcements.
+  static func statusText(_ status: Int) -> String {
+    switch status {
+    case 429: return "Too Many Requests"
+    case 500: return "Internal Server Error"
+    case 502: return "Bad Gateway"
+    case 503: return "Service Unavailable"
+    case 504: return "Gateway Timeout"
+    default: return "status"
+    }
+  }
+
   static func isIdempotent(_ method: String) -> Bool {
     ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method.uppercased())
   }
@@ -217,12 +246,28 @@ public final class GraphSession: Sendable {
   static func isRetryable(_ error: TransportError) -> Bool {
     switch error {
     case .timedOut, .connectionClosed, .other: return true
-    case .connectionRefused, .dnsFailure, .tlsFailure, .invalidURL, .bodyUnreadable, .cancelled:
+    case .connectionRefused, .dnsFailure, .tlsFailure, .invalidURL, .bodyUnreadable, .cancelled,
+      .responseTooLarge:
       return false
     }
   }
 
+  /// Waits before a retry: within the command's budget of waits, announced when long.
   private func wait(_ seconds: Double, reason: String, request: HTTPRequest) async throws {
+    let budget = retryPolicy.totalWaitBudget
+    let allowed = waited.withLock { total in
+      guard total + seconds <= budget else { return false }
+      total += seconds
+      return true
+    }
+    guard allowed else {
+      throw GraphError.limit(
+        "gave up: Graph asked us to wait \(Int(seconds.rounded(.up))) s more (\(reason)), past "
+          + "the \(Int(budget)) s this command may spend waiting — try again later")
+    }
+    if seconds >= RetryPolicy.announceThreshold {
+      notify?(.waiting(seconds: seconds, reason: reason, until: now().addingTimeInterval(seconds)))
+    }
     logger.notice(
       "retrying after \(String(format: "%.3f", seconds)) s",
       metadata: [
@@ -277,6 +322,20 @@ public final class GraphSession: Sendable {
     let elapsed = ContinuousClock.now - start
     let (seconds, atto) = elapsed.components
     return Int(seconds * 1000 + atto / 1_000_000_000_000_000)
+  }
+}
+
+/// Bounds on following `@odata.nextLink`, so a server cannot keep a command paging forever or
+/// fill memory.
+public struct PagingLimits: Sendable {
+  /// Pages of one collection before the listing ends with an error.
+  public var maxPages: Int
+  /// Items of one collection kept before the listing ends with an error.
+  public var maxItems: Int
+
+  public init(maxPages: Int = 1000, maxItems: Int = 100_000) {
+    self.maxPages = maxPages
+    self.maxItems = maxItems
   }
 }
 

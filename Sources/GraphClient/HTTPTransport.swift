@@ -73,13 +73,17 @@ public enum TransportError: Error, Sendable, Equatable {
   case invalidURL(String)
   /// A request body file could not be read.
   case bodyUnreadable(path: String, detail: String)
+  /// The answer passed the transport's size limit; asking again would not make it smaller.
+  case responseTooLarge(limit: Int)
   case other(String)
 
   /// True when the request may or may not have reached the server (ask before resending).
   public var isAmbiguous: Bool {
     switch self {
     case .timedOut, .connectionClosed, .cancelled, .other: return true
-    case .connectionRefused, .dnsFailure, .tlsFailure, .invalidURL, .bodyUnreadable: return false
+    case .connectionRefused, .dnsFailure, .tlsFailure, .invalidURL, .bodyUnreadable,
+      .responseTooLarge:
+      return false
     }
   }
 }

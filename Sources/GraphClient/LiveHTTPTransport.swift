@@ -11,9 +11,11 @@ import Synchronization
 public struct LiveHTTPTransportConfiguration: Sendable {
   /// How long to wait for a TCP (and TLS) connection.
   public var connectTimeout: Duration
-  /// The longest silence from the server while a response is awaited or read.
+  /// The longest silence from the server while a response is awaited or read (an idle
+  /// deadline: a server dripping bytes slower than this is dropped).
   public var readTimeout: Duration
-  /// Deadline for the response head when a request sets none (covers sending the body).
+  /// Deadline for the whole exchange when a request sets none; upload PUTs set their own and
+  /// rely on the idle deadline and the engine's stall watchdog.
   public var requestTimeout: Duration
   /// Responses larger than this are abandoned (`TransportError.other`).
   public var maxResponseBytes: Int
@@ -25,8 +27,8 @@ public struct LiveHTTPTransportConfiguration: Sendable {
   public var additionalTrustRootsPEMFile: String?
 
   public init(
-    connectTimeout: Duration = .seconds(2), readTimeout: Duration = .seconds(60),
-    requestTimeout: Duration = .seconds(300), maxResponseBytes: Int = 64 << 20,
+    connectTimeout: Duration = .seconds(2), readTimeout: Duration = .seconds(30),
+    requestTimeout: Duration = .seconds(120), maxResponseBytes: Int = 64 << 20,
     pieceSize: Int = 64 << 10, proxy: ProxySettings? = nil,
     additionalTrustRootsPEMFile: String? = nil
   ) {
@@ -265,7 +267,7 @@ public final class LiveHTTPTransport: HTTPTransport {
     case is CancellationError:
       return .cancelled
     case let error as ResponseTooLarge:
-      return .other("the response exceeded \(error.limit) bytes")
+      return .responseTooLarge(limit: error.limit)
     case let error as HTTPClientError:
       return clientError(error, host: host)
     case let error as NIOConnectionError:

@@ -3,7 +3,8 @@ import Foundation
 /// When and how long to wait before trying a request again.
 ///
 /// 429/503/504 honour `Retry-After` (fractional seconds or an HTTP date); otherwise capped
-/// exponential backoff with full jitter. The budget bounds the number of retries.
+/// exponential backoff with full jitter. The budget bounds the number of retries, and
+/// `totalWaitBudget` the seconds spent waiting over one command.
 public struct RetryPolicy: Sendable {
   /// Retries after the first attempt.
   public var maxRetries: Int
@@ -11,14 +12,20 @@ public struct RetryPolicy: Sendable {
   public var maxDelay: Double
   /// Upper bound on a server-requested wait we are willing to honour.
   public var maxRetryAfter: Double
+  /// Seconds of waiting allowed in all before a command (or an upload) gives up.
+  public var totalWaitBudget: Double
+  /// Waits at least this long are announced to the user (stderr, status line).
+  public static let announceThreshold: Double = 5
 
   public init(
-    maxRetries: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30, maxRetryAfter: Double = 300
+    maxRetries: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30,
+    maxRetryAfter: Double = 120, totalWaitBudget: Double = 600
   ) {
     self.maxRetries = maxRetries
     self.baseDelay = baseDelay
     self.maxDelay = maxDelay
     self.maxRetryAfter = maxRetryAfter
+    self.totalWaitBudget = totalWaitBudget
   }
 
   public static let `default` = RetryPolicy()

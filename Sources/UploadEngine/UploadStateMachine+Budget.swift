@@ -27,6 +27,8 @@ extension UploadStateMachine {
     private(set) var sessionNotFound = 0
     /// Session replacements, over the whole upload (a resume does not refill it).
     private(set) var recreations = 0
+    /// Seconds spent waiting before retries, over the whole run (progress does not refill it).
+    private(set) var waitedSeconds: Double = 0
     /// A token refresh was spent on the current operation: a second 401 ends the attempt.
     private(set) var tokenRefreshSpent = false
 
@@ -46,6 +48,13 @@ extension UploadStateMachine {
     mutating func spendFailedAttempt() -> Spend {
       failedAttempts += 1
       return Self.spend(failedAttempts, within: maxFailedAttempts)
+    }
+
+    /// Adds a wait of `seconds`; false (and nothing spent) when it would pass `budget`.
+    mutating func spendWait(_ seconds: Double, within budget: Double) -> Bool {
+      guard waitedSeconds + seconds <= budget else { return false }
+      waitedSeconds += seconds
+      return true
     }
 
     mutating func spendRangeError() -> Spend {

@@ -53,6 +53,7 @@ extension UploadStateMachine {
     let detail = GraphError.transport(error).description
     if case .bodyUnreadable = error { return fail(detail) }
     if case .invalidURL = error { return fail(detail) }
+    if case .responseTooLarge = error { return fail(detail) }
     if case .put = operation, error.isAmbiguous {
       return ambiguousFailure(
         reason: Self.reason(for: error), retryAfter: nil, detail: detail, now: now)
@@ -86,6 +87,11 @@ extension UploadStateMachine {
     case .granted(let attempt):
       let delay = configuration.retryPolicy.delay(
         attempt: attempt, retryAfter: retryAfter, random: configuration.random)
+      guard budget.spendWait(delay, within: configuration.retryPolicy.totalWaitBudget) else {
+        return fail(
+          "gave up: waiting \(Int(delay.rounded(.up))) s more would pass the "
+            + "\(Int(configuration.retryPolicy.totalWaitBudget)) s budget of waits (\(detail))")
+      }
       return [.emit(.retry(id: id, reason: reason, afterSeconds: delay, attempt: attempt))]
         + begin(.waiting(Phase.Waiting(seconds: delay, then: next)))
     }

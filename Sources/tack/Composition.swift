@@ -156,14 +156,23 @@ enum Composition {
     }
   }
 
-  /// Builds a signed-in session for `context`.
-  static func makeServices(_ context: ClientContext) throws -> ClientServices {
+  /// Builds a signed-in session for `context`; its notices go to `notices`, or to stderr.
+  static func makeServices(_ context: ClientContext, notices: GraphNoticeRelay? = nil) throws
+    -> ClientServices
+  {
     let logger = makeLogger(context)
     let transport = makeTransport(context)
     do {
       let tokens = try tokenProvider(context, transport: transport, logger: logger)
       let session = try GraphSession(
-        baseURL: context.graphURL, tokens: tokens, transport: transport, logger: logger)
+        baseURL: context.graphURL, tokens: tokens, transport: transport, logger: logger,
+        notify: { @Sendable notice in
+          if let notices {
+            notices.send(notice)
+          } else {
+            Output.status("tack: " + oneLine(notice.text))
+          }
+        })
       return ClientServices(
         context: context, transport: transport, logger: logger, session: session)
     } catch {
@@ -218,7 +227,7 @@ enum Composition {
     case .service(let status, _, _, _) where status == 400 || status == 404: return TackExit.usage
     case .input: return TackExit.usage
     case .transport(.invalidURL): return TackExit.usage
-    case .service, .transport, .malformed: return 1
+    case .service, .transport, .malformed, .redirected, .limit: return 1
     }
   }
 

@@ -96,13 +96,15 @@ enum TUILauncher {
       let token = await emulator.store.issueToken()
       let transport = Composition.makeTransport(context)
       do {
+        let notices = GraphNoticeRelay()
         let session = try GraphSession(
           baseURL: emulator.graphBaseURL, tokens: StaticTokenProvider(token: token.access),
-          transport: transport, logger: logger)
+          transport: transport, logger: logger, notify: { notices.send($0) })
         let coordinator = UploadCoordinator(graph: session, journal: nil)
         return Setup(
           connection: .ready(
-            RuntimeServices(session: session, coordinator: coordinator, journal: nil)),
+            RuntimeServices(
+              session: session, coordinator: coordinator, journal: nil, notices: notices)),
           accountLabel: "demo", transport: transport, emulator: emulator)
       } catch {
         await transport.shutdown()
@@ -120,22 +122,26 @@ enum TUILauncher {
       return try signInSetup(context, label: host)
     }
     let services: ClientServices
+    // The screen is the terminal: notices go to the status line, never to stderr.
+    let notices = GraphNoticeRelay()
     do {
-      services = try Composition.makeServices(context)
+      services = try Composition.makeServices(context, notices: notices)
     } catch {
       throw Composition.failure(error)
     }
     return Setup(
-      connection: .ready(runtimeServices(services.session, context)), accountLabel: host,
+      connection: .ready(runtimeServices(services.session, context, notices: notices)),
+      accountLabel: host,
       transport: services.transport, emulator: nil)
   }
 
-  private static func runtimeServices(_ session: GraphSession, _ context: ClientContext)
-    -> RuntimeServices
-  {
+  private static func runtimeServices(
+    _ session: GraphSession, _ context: ClientContext, notices: GraphNoticeRelay
+  ) -> RuntimeServices {
     let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
     let coordinator = UploadCoordinator(graph: session, journal: journal)
-    return RuntimeServices(session: session, coordinator: coordinator, journal: journal)
+    return RuntimeServices(
+      session: session, coordinator: coordinator, journal: journal, notices: notices)
   }
 
   /// The first run: the interface shows the device code and waits for the sign-in.
@@ -162,9 +168,11 @@ enum TUILauncher {
       logger.info("signed in from the terminal UI", metadata: ["tenant": "\(context.tenant)"])
       let tokens = RefreshingTokenProvider(
         tokens: stored, identity: identity, store: context.tokenStore)
+      let notices = GraphNoticeRelay()
       let session = try GraphSession(
-        baseURL: context.graphURL, tokens: tokens, transport: transport, logger: logger)
-      return runtimeServices(session, context)
+        baseURL: context.graphURL, tokens: tokens, transport: transport, logger: logger,
+        notify: { notices.send($0) })
+      return runtimeServices(session, context, notices: notices)
     }
     return Setup(connection: connection, accountLabel: label, transport: transport, emulator: nil)
   }

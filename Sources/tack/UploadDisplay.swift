@@ -1,5 +1,6 @@
 import AppCore
 import Foundation
+import GraphClient
 import GraphModels
 import TerminalCore
 import UploadEngine
@@ -93,13 +94,13 @@ actor UploadDisplay {
     guard !json else { return }
     if terminal {
       draw(force: event.isMilestone)
-    } else if let line = Self.logLine(event) {
+    } else if let line = Self.logLine(event, at: date) {
       Output.status("\(Composition.oneLine(path)): \(Composition.oneLine(line))")
     }
   }
 
   /// The line a milestone prints when stderr is not a terminal.
-  private static func logLine(_ event: UploadEvent) -> String? {
+  private static func logLine(_ event: UploadEvent, at date: Date) -> String? {
     switch event {
     case .sessionCreated(_, _, let size, let chunkSize, _):
       return "session created (\(size) bytes, chunks of \(chunkSize))"
@@ -108,7 +109,11 @@ actor UploadDisplay {
     case .chunkSent(_, _, _, let next):
       return "\(next) bytes acknowledged"
     case .retry(_, let reason, let after, _):
-      return retryText(reason, seconds: after)
+      guard after >= RetryPolicy.announceThreshold else { return retryText(reason, seconds: after) }
+      let formatter = DateFormatter()
+      formatter.dateFormat = "HH:mm:ss"
+      return retryText(reason, seconds: after) + " until "
+        + formatter.string(from: date.addingTimeInterval(after))
     case .paused(_, let acknowledged):
       return "paused at \(acknowledged) bytes"
     case .resumed(_, let from):

@@ -19,7 +19,7 @@ import Testing
       .respond(
         .json(
           200,
-          #"{"value":[{"id":"a","displayName":"A"}],"@odata.nextLink":"https://other.example.test/next"}"#
+          #"{"value":[{"id":"a","displayName":"A"}],"@odata.nextLink":"https://graph.example.test/v1.0/next"}"#
         )),
       .respond(.json(200, #"{"value":[{"id":"b","displayName":"B"}]}"#)),
     ])
@@ -28,10 +28,27 @@ import Testing
     let requests = transport.requests
     #expect(requests[0].url == "https://graph.example.test/v1.0/me/todo/lists?$top=100")
     #expect(requests[0].header("Authorization") == "Bearer secret-token")
-    #expect(requests[1].url == "https://other.example.test/next")
-    #expect(requests[1].header("Authorization") == nil)
     let ids = requests.compactMap { $0.header("client-request-id") }
     #expect(ids.count == 2 && ids[0] != ids[1])
+    let other = try await session(ScriptedTransport()).send(
+      HTTPRequest(method: "GET", url: "https://other.example.test/x"))
+    #expect(other.status == 200)
+  }
+
+  @Test func aNextLinkOffTheGraphOriginIsAnErrorNotFollowed() async throws {
+    let transport = ScriptedTransport([
+      .respond(
+        .json(
+          200,
+          #"{"value":[{"id":"a","displayName":"A"}],"@odata.nextLink":"https://other.example.test/next"}"#
+        ))
+    ])
+    await #expect {
+      try await session(transport).lists().all()
+    } throws: { error in
+      "\(error)".contains("leaves the Graph origin (https://other.example.test)")
+    }
+    #expect(transport.requests.count == 1)
   }
 
   @Test func followsNextLinkVerbatimAcrossPages() async throws {

@@ -145,11 +145,7 @@ import Testing
     let transport = ScriptedTransport([
       .respond(
         .json(200, #"{"value":[{"id":"a","name":"a.txt","size":1}],"@odata.nextLink":"\#(next)"}"#)),
-      .respond(
-        .json(
-          200,
-          #"{"value":[{"id":"b","name":"b.txt","size":2}],"@odata.nextLink":"https://other.example.test/p"}"#
-        )),
+      .respond(.json(200, #"{"value":[{"id":"b","name":"b.txt","size":2}]}"#)),
     ])
     let pages = try session(transport).singleAttemptAttachments(
       listID: "L", taskID: "T", gate: nil)
@@ -163,6 +159,25 @@ import Testing
       #expect(request.header("Accept") == "application/json")
       #expect(request.header("Authorization") == "Bearer secret-token")
     }
+  }
+
+  @Test func singleAttemptNextLinkOffTheGraphOriginIsUnreadable() async throws {
+    let transport = ScriptedTransport([
+      .respond(
+        .json(
+          200,
+          #"{"value":[{"id":"b","name":"b.txt","size":2}],"@odata.nextLink":"https://other.example.test/p"}"#
+        ))
+    ])
+    var pages = try session(transport).singleAttemptAttachments(
+      listID: "L", taskID: "T", gate: nil
+    ).makeAsyncIterator()
+    do {
+      _ = try await pages.next()
+      Issue.record("expected the page to be refused")
+    } catch PageAttemptError.unreadable {
+    }
+    #expect(transport.requests.count == 1)
   }
 
   @Test func singleAttemptPageErrorIsReturnedNotRetried() async throws {

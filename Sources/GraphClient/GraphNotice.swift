@@ -1,0 +1,59 @@
+import Foundation
+import Synchronization
+
+/// Something a user should see while a command runs, though it is not an error: a long wait,
+/// or items of a listing that were skipped. Commands print `text` on stderr; the TUI shows it
+/// on the status line.
+public enum GraphNotice: Sendable, Equatable {
+  /// Graph (or the network) made us wait `seconds`, because of `reason`, until `until`.
+  case waiting(seconds: Double, reason: String, until: Date)
+  /// `count` items of a listing could not be read and were left out; `ids` names some of them.
+  case skipped(count: Int, noun: String, ids: [String])
+
+  /// One line, without the `tack: ` prefix.
+  public var text: String {
+    switch self {
+    case .waiting(let seconds, let reason, let until):
+      let formatter = DateFormatter()
+      formatter.locale = Locale(identifier: "en_US_POSIX")
+      formatter.dateFormat = "HH:mm:ss"
+      return "Graph asked us to wait \(Int(seconds.rounded(.up))) s (\(reason)); retrying at "
+        + formatter.string(from: until)
+    case .skipped(let count, let noun, let ids):
+      let what = count == 1 ? noun : noun + "s"
+      var line = "skipped \(count) \(what) that could not be read"
+      let named = ids.filter { !$0.isEmpty }.prefix(3)
+      if !named.isEmpty {
+        line += " (id \(named.joined(separator: ", "))\(ids.count > named.count ? ", …" : ""))"
+      }
+      return line
+    }
+  }
+}
+
+extension GraphNotice {
+  /// When a wait ends; nil for notices that are not waits.
+  public var until: Date? {
+    if case .waiting(_, _, let until) = self { return until }
+    return nil
+  }
+}
+
+/// Hands notices to a receiver connected later: a session is made before the interface that
+/// shows its notices exists. Notices sent before `connect` are dropped.
+public final class GraphNoticeRelay: Sendable {
+  private let receiver = Mutex<(@Sendable (GraphNotice) -> Void)?>(nil)
+
+  public init() {}
+
+  /// Passes `notice` to the connected receiver, if any.
+  public func send(_ notice: GraphNotice) {
+    let current = receiver.withLock { $0 }
+    current?(notice)
+  }
+
+  /// Sends every later notice to `receive`.
+  public func connect(_ receive: @escaping @Sendable (GraphNotice) -> Void) {
+    receiver.withLock { $0 = receive }
+  }
+}
