@@ -14,13 +14,21 @@ public struct RuntimeConfiguration: Sendable {
   public init(
     refreshInterval: Duration = .milliseconds(100), accountLabel: String = "",
     workingDirectory: String = FileManager.default.currentDirectoryPath,
-    homeDirectory: String = NSHomeDirectory(), downloadDirectory: String? = nil
+    homeDirectory: String = RuntimeConfiguration.environmentHome(),
+    downloadDirectory: String? = nil
   ) {
     self.refreshInterval = refreshInterval
     self.accountLabel = accountLabel
     self.workingDirectory = workingDirectory
     self.homeDirectory = homeDirectory
     self.downloadDirectory = downloadDirectory
+  }
+
+  /// `$HOME` when set (as `TackPaths` reads it), else the account's home directory.
+  public static func environmentHome(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> String {
+    environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? NSHomeDirectory()
   }
 
   /// `DownloadPlacement.directory` with this process's environment and file system.
