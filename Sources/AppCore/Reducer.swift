@@ -38,7 +38,8 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     return []
   case .attachmentDownloaded(let name, let result):
     switch result {
-    case .success(let path): showInfo(&state, "Saved \(name) to \(path)")
+    case .success(let path):
+      showInfo(&state, "Saved \(Sanitizer.clean(name)) to \(Sanitizer.clean(path))")
     case .failure(let error): showError(&state, "Download of \(name) failed: \(error.message)")
     }
     return []

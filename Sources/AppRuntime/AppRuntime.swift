@@ -63,6 +63,10 @@ public final class AppRuntime {
       size: terminal.size, glyphs: terminal.glyphs, now: clock.date(),
       accountLabel: configuration.accountLabel, workingDirectory: configuration.workingDirectory,
       homeDirectory: configuration.homeDirectory)
+    state.downloadDirectory =
+      configuration.downloadDirectory
+      ?? RuntimeConfiguration.userDownloadDirectory(
+        home: configuration.homeDirectory, workingDirectory: configuration.workingDirectory)
   }
 
   /// Runs until the user quits; the terminal is restored before it returns.

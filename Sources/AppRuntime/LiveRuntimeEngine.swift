@@ -98,10 +98,9 @@ final class LiveRuntimeEngine: RuntimeEngine {
     case .downloadAttachment(let listID, let taskID, let attachmentID, let name, let directory):
       Task.detached {
         let result = await Self.result {
-          let path = Self.freePath(in: directory, name: Sanitizer.clean(name))
-          try await session.downloadAttachment(
-            listID: listID, taskID: taskID, attachmentID: attachmentID, to: path)
-          return path
+          let bytes = try await session.downloadAttachment(
+            listID: listID, taskID: taskID, attachmentID: attachmentID)
+          return try Self.save(bytes, in: directory, name: Sanitizer.clean(name))
         }
         bus.post(.attachmentDownloaded(name: name, result))
       }
@@ -226,21 +225,5 @@ final class LiveRuntimeEngine: RuntimeEngine {
       guard let entry = journal.entry(id) else { continue }
       await entry.discard(graph: session, journal: journal)
     }
-  }
-
-  /// `directory/name`, or `name (1)`, `name (2)`… when taken, so nothing is overwritten.
-  static func freePath(in directory: String, name: String) -> String {
-    let safe = name.replacingOccurrences(of: "/", with: "_")
-    var candidate = PathText.join(directory, safe)
-    var counter = 1
-    let (stem, suffix): (String, String) = {
-      guard let dot = safe.lastIndex(of: "."), dot != safe.startIndex else { return (safe, "") }
-      return (String(safe[..<dot]), String(safe[dot...]))
-    }()
-    while access(candidate, F_OK) == 0 {
-      candidate = PathText.join(directory, "\(stem) (\(counter))\(suffix)")
-      counter += 1
-    }
-    return candidate
   }
 }

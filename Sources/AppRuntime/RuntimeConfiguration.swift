@@ -8,16 +8,46 @@ public struct RuntimeConfiguration: Sendable {
   public var accountLabel: String
   public var workingDirectory: String
   public var homeDirectory: String
+  /// Where `d` saves attachments (nil: the user's download directory, looked up at start).
+  public var downloadDirectory: String?
 
   public init(
     refreshInterval: Duration = .milliseconds(100), accountLabel: String = "",
     workingDirectory: String = FileManager.default.currentDirectoryPath,
-    homeDirectory: String = NSHomeDirectory()
+    homeDirectory: String = RuntimeConfiguration.environmentHome(),
+    downloadDirectory: String? = nil
   ) {
     self.refreshInterval = refreshInterval
     self.accountLabel = accountLabel
     self.workingDirectory = workingDirectory
     self.homeDirectory = homeDirectory
+    self.downloadDirectory = downloadDirectory
+  }
+
+  /// `$HOME` when set (as `TackPaths` reads it), else the account's home directory.
+  public static func environmentHome(
+    _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> String {
+    environment["HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? NSHomeDirectory()
+  }
+
+  /// `DownloadPlacement.directory` with this process's environment and file system.
+  public static func userDownloadDirectory(
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    home: String, workingDirectory: String
+  ) -> String {
+    let configHome =
+      environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+      ?? home + "/.config"
+    let userDirs = try? String(contentsOfFile: configHome + "/user-dirs.dirs", encoding: .utf8)
+    return DownloadPlacement.directory(
+      environment: environment, userDirs: userDirs, home: home,
+      workingDirectory: workingDirectory
+    ) { path in
+      var isDirectory: ObjCBool = false
+      return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        && isDirectory.boolValue
+    }
   }
 }
 

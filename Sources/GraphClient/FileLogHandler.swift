@@ -8,17 +8,24 @@ public final class LogFile: Sendable {
   private let handle: Mutex<FileHandle?>
 
   /// Opens (creating with mode 0600) `path` for appending; parent directories are created.
+  ///
+  /// The open never follows a symlink at `path` (`O_NOFOLLOW`) and never blocks on a FIFO
+  /// (`O_NONBLOCK`); anything but a regular file is refused, and an existing file is narrowed to
+  /// 0600. The caller logs nowhere when this throws.
   public init(path: String) throws {
     self.path = path
     let directory = (path as NSString).deletingLastPathComponent
     try TackPaths.ensureDirectory(directory)
-    if !FileManager.default.fileExists(atPath: path) {
-      _ = FileManager.default.createFile(
-        atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+    let descriptor = open(
+      path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+    guard descriptor >= 0 else { throw LogFileError.cannotOpen(path, errno: errno) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      close(descriptor)
+      throw LogFileError.notARegularFile(path)
     }
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    _ = try handle.seekToEnd()
-    self.handle = Mutex(handle)
+    if info.st_mode & 0o077 != 0 { fchmod(descriptor, 0o600) }
+    self.handle = Mutex(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
   }
 
   deinit {
@@ -30,6 +37,13 @@ public final class LogFile: Sendable {
       try? handle?.write(contentsOf: Data(line.utf8))
     }
   }
+}
+
+/// Why the log file was not opened.
+public enum LogFileError: Error, Sendable, Equatable {
+  /// `open` failed; `ELOOP` means a symlink sits at the path.
+  case cannotOpen(String, errno: Int32)
+  case notARegularFile(String)
 }
 
 /// A swift-log handler writing one line per event to a `LogFile`, never to the terminal.

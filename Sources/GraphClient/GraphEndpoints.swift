@@ -76,31 +76,16 @@ extension GraphSession {
     }
   }
 
-  /// Downloads an attachment's raw bytes (`…/$value`) to `path`, atomically (temporary file, then
-  /// rename). Returns the number of bytes written.
-  @discardableResult
+  /// An attachment's raw bytes (`…/$value`); the caller decides where they go (the TUI saves
+  /// them through `LiveRuntimeEngine`).
   public func downloadAttachment(
-    listID: String, taskID: String, attachmentID: String, to path: String
-  ) async throws -> Int64 {
+    listID: String, taskID: String, attachmentID: String
+  ) async throws -> Data {
     let target =
       url(attachmentPath(listID: listID, taskID: taskID, attachmentID: attachmentID)) + "/$value"
     let response = try await send(
       HTTPRequest(method: "GET", url: target, headers: [(name: "Accept", value: "*/*")]))
-    let destination = URL(fileURLWithPath: path)
-    let temporary = destination.deletingLastPathComponent()
-      .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).part")
-    do {
-      try response.body.write(to: temporary)
-      if FileManager.default.fileExists(atPath: path) {
-        _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: destination)
-      }
-    } catch {
-      try? FileManager.default.removeItem(at: temporary)
-      throw GraphError.input("cannot write \(path): \(error.localizedDescription)")
-    }
-    return Int64(response.body.count)
+    return response.body
   }
 
   /// Deletes an attachment (204).

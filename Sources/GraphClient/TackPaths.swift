@@ -36,4 +36,42 @@ public struct TackPaths: Sendable, Hashable {
       atPath: directory, withIntermediateDirectories: true,
       attributes: [.posixPermissions: 0o700])
   }
+
+  /// Refuses a state or config directory that exists but is not safely ours (see
+  /// `checkOwnDirectory`); a missing one is fine (it is created 0700 when first needed).
+  public func checkDirectories() throws(UnsafeDirectory) {
+    try Self.checkOwnDirectory(stateDirectory)
+    try Self.checkOwnDirectory(configDirectory)
+  }
+
+  /// Throws when `path` exists and is not a directory, is owned by another user, or is writable
+  /// by group or others: tokens and the journal in it would be readable or replaceable.
+  public static func checkOwnDirectory(_ path: String, user: uid_t = geteuid())
+    throws(UnsafeDirectory)
+  {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return }
+    if info.st_mode & S_IFMT != S_IFDIR { throw .notADirectory(path) }
+    if info.st_uid != user { throw .foreignOwner(path, owner: info.st_uid) }
+    if info.st_mode & 0o022 != 0 { throw .writableByOthers(path) }
+  }
+}
+
+/// A tack directory that must not be used as it is; the message says how to fix it.
+public enum UnsafeDirectory: Error, Sendable, Equatable, CustomStringConvertible {
+  case notADirectory(String)
+  case foreignOwner(String, owner: uid_t)
+  case writableByOthers(String)
+
+  public var description: String {
+    switch self {
+    case .notADirectory(let path):
+      return "\(path) is not a directory; move it away and run tack again"
+    case .foreignOwner(let path, let owner):
+      return "\(path) belongs to another user (uid \(owner)); run: chown $(id -u) \(path) "
+        + "(as root), or remove it"
+    case .writableByOthers(let path):
+      return "\(path) is writable by others; run: chmod 700 \(path)"
+    }
+  }
 }

@@ -46,6 +46,9 @@ public struct EmulatorOptions: Sendable {
     case path
     /// `…/Attachments('{id}')` (Outlook's OData key syntax).
     case odataKey
+    /// The path form with percent-encoded control characters after the id (ESC, BEL, U+009B,
+    /// DEL): a hostile server, for tests that clients clean header values.
+    case controls
   }
 
   public var host: String = "127.0.0.1"
@@ -53,6 +56,9 @@ public struct EmulatorOptions: Sendable {
   public var port: Int = 0
   /// When set, only `Bearer <token>` is accepted; otherwise tokens the emulator issued.
   public var token: String?
+  /// The secret the approval hook (`/_emulator/device/approve`) and the verification page's
+  /// approval demand: random per run (128 bits), so another local process cannot mint a token.
+  public var hookSecret: String = EmulatorOptions.randomSecret()
   public var faults: FaultPlan = FaultPlan()
   /// Whether `GET {uploadUrl}` answers with the session state (undocumented for To Do).
   public var statusGet: Bool = true
@@ -86,6 +92,16 @@ public struct EmulatorOptions: Sendable {
   public var answerExpectContinue: Bool = true
 
   public init() {}
+
+  /// 32 hex digits from the system's secure generator.
+  public static func randomSecret() -> String {
+    var generator = SystemRandomNumberGenerator()
+    return (0..<16).map { _ in
+      let byte = UInt8.random(in: 0...255, using: &generator)
+      return String(byte, radix: 16).count == 1
+        ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+    }.joined()
+  }
 
   /// Applies a `name=value` mode switch as given to `tack emulator --mode`.
   public mutating func apply(mode: String) throws {

@@ -248,6 +248,12 @@ public actor EmulatorStore {
     taskRecord(listID, taskID)?.task
   }
 
+  /// Renames a task in place (a test hook: titles a client must print safely).
+  public func setTaskTitle(listID: String, taskID: String, _ title: String) {
+    guard let l = listIndex[listID], let t = records[l].taskIndex[taskID] else { return }
+    records[l].tasks[t].task.title = title
+  }
+
   public func attachments(listID: String, taskID: String) -> [TaskFileAttachment]? {
     taskRecord(listID, taskID)?.attachments.map(\.model)
   }

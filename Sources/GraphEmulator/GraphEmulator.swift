@@ -15,10 +15,16 @@ public final class GraphEmulator: Sendable {
   public let port: Int
   /// The state behind the API, with hooks for tests.
   public let store: EmulatorStore
+  /// This run's secret for the approval hook (`EmulatorOptions.hookSecret`).
+  public let hookSecret: String
   private let task: Task<Void, any Error>
 
-  private init(port: Int, host: String, store: EmulatorStore, task: Task<Void, any Error>) {
+  private init(
+    port: Int, host: String, hookSecret: String, store: EmulatorStore,
+    task: Task<Void, any Error>
+  ) {
     self.port = port
+    self.hookSecret = hookSecret
     let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     self.graphBaseURL = "http://\(authority)/v1.0"
     self.loginBaseURL = "http://\(authority)"
@@ -66,7 +72,8 @@ public final class GraphEmulator: Sendable {
       }
       throw EmulatorError.startFailed("cannot listen on \(options.host):\(options.port): \(reason)")
     }
-    return GraphEmulator(port: port, host: options.host, store: store, task: task)
+    return GraphEmulator(
+      port: port, host: options.host, hookSecret: options.hookSecret, store: store, task: task)
   }
 
   /// Stops accepting connections and ends open ones.

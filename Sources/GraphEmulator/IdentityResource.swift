@@ -85,9 +85,11 @@ struct IdentityResource: Sendable {
     let authority = call.authority
     var text =
       "Tack's Graph emulator: device sign-in.\n"
-      + "Open http://\(authority)/_emulator/device?user_code=CODE to approve CODE, or "
-      + "POST http://\(authority)/_emulator/device/approve (all pending codes).\n"
+      + "Open http://\(authority)/_emulator/device?user_code=CODE&secret=SECRET to approve CODE, "
+      + "or POST http://\(authority)/_emulator/device/approve?secret=SECRET (all pending codes); "
+      + "SECRET is the third line `tack emulator` printed.\n"
     if let code = call.query["user_code"]?.uppercased(), !code.isEmpty {
+      if let refusal = secretRefusal(call) { return refusal }
       let pending = await store.pendingUserCodes()
       if pending.contains(code) {
         await store.approveDeviceCode(userCode: code)
@@ -101,6 +103,7 @@ struct IdentityResource: Sendable {
 
   /// The test hook: approves (or with `decline`, declines) one code, or every pending one.
   private func approveHook(_ call: Call) async -> Answer {
+    if let refusal = secretRefusal(call) { return refusal }
     let query = call.query
     if let code = query["user_code"] {
       if query["decline"] != nil {
@@ -112,6 +115,30 @@ struct IdentityResource: Sendable {
       await store.approveAllPendingDeviceCodes()
     }
     return call.out.empty(.noContent)
+  }
+
+  // swift-format-ignore: NeverForceUnwrap
+  static let secretHeader = HTTPField.Name("X-Emulator-Secret")!
+
+  /// nil when the request carries this run's hook secret (`?secret=` or `X-Emulator-Secret`);
+  /// otherwise 404 without one (the hook does not announce itself) and 403 with a wrong one.
+  private func secretRefusal(_ call: Call) -> Answer? {
+    guard
+      let given = call.query["secret"]
+        ?? call.request.headers[Self.secretHeader]
+    else {
+      return call.out.error(404, "ResourceNotFound", "Resource not found.")
+    }
+    let expected = Array(options.hookSecret.utf8)
+    let offered = Array(given.utf8)
+    var difference = expected.count ^ offered.count
+    for index in expected.indices {
+      difference |= Int(expected[index] ^ (index < offered.count ? offered[index] : 0))
+    }
+    guard difference == 0, !expected.isEmpty else {
+      return call.out.error(403, "Forbidden", "The emulator hook secret is wrong.")
+    }
+    return nil
   }
 
   private func deviceCode(form: [String: String], _ call: Call) async -> Handler.Outcome {

@@ -227,9 +227,12 @@ struct UploadSessionsResource: Sendable {
         ]))
     case .completed(let attachment):
       let id =
-        options.locationForm == .path
-        ? GraphObject.escape(attachment.id) : "('\(attachment.id)')"
-      let separator = options.locationForm == .path ? "/" : ""
+        switch options.locationForm {
+        case .path: GraphObject.escape(attachment.id)
+        case .odataKey: "('\(attachment.id)')"
+        case .controls: GraphObject.escape(attachment.id) + "%1B%07%C2%9B%7F"
+        }
+      let separator = options.locationForm == .odataKey ? "" : "/"
       var extra = HTTPFields()
       extra[.location] =
         taskPath(call.base, listID: session.listID, taskID: session.taskID)

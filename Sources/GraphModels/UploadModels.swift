@@ -147,6 +147,8 @@ public struct ContentRange: Sendable, Hashable, CustomStringConvertible {
 /// Accepts `…/Attachments/{id}` and OData key syntax `…/Attachments('{id}')`; percent-escapes
 /// in the segment are decoded.
 public enum AttachmentLocation {
+  /// The attachment id a `Location` header names, without control characters (a header value
+  /// reaches stdout and the journal, so it is cleaned like any other untrusted text).
   public static func attachmentID(from location: String) -> String? {
     var path = location
     if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
@@ -162,7 +164,7 @@ public enum AttachmentLocation {
       }
       segment = key
     }
-    let decoded = segment.removingPercentEncoding ?? segment
+    let decoded = MachineJSON.stripControls(segment.removingPercentEncoding ?? segment)
     return decoded.isEmpty ? nil : decoded
   }
 }

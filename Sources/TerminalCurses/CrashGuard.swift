@@ -17,7 +17,8 @@ public enum CrashGuard {
   /// Sends standard error to `path` (appending) while the screen is in use, so stray output
   /// cannot scribble over it; returns a descriptor that `restoreStandardError` takes back.
   public static func redirectStandardError(to path: String) -> Int32? {
-    let file = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+    let file = open(
+      path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
     guard file >= 0 else { return nil }
     defer { close(file) }
     let saved = dup(STDERR_FILENO)

@@ -268,8 +268,8 @@ enum Output {
 
   /// The objects as one JSON array on stdout.
   static func json(_ values: [JSONValue]) {
-    let data = (try? GraphJSON.encoder(pretty: true).encode(values)) ?? Data("[]".utf8)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    let data = (try? MachineJSON.document(values)) ?? Data("[]\n".utf8)
+    FileHandle.standardOutput.write(data)
   }
 
   static func table(_ table: TextTable, empty: String) {

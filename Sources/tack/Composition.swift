@@ -24,6 +24,11 @@ struct ClientContext: Sendable {
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> ClientContext {
     let paths = TackPaths(environment: environment)
+    do {
+      try paths.checkDirectories()
+    } catch {
+      throw TackFailure(code: TackExit.usage, message: Composition.oneLine(error.description))
+    }
     let config = try TackConfigFile.load(path: paths.configFile)
     func nonEmpty(_ value: String?) -> String? {
       guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {

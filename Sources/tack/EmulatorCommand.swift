@@ -8,15 +8,16 @@ struct EmulatorCommand: ParsableCommand {
     commandName: "emulator",
     abstract: "Run the built-in Microsoft Graph emulator on 127.0.0.1.",
     discussion: """
-      Prints the Graph base URL on the first line of stdout and the login base URL on the \
-      second, then serves until Ctrl-C or SIGTERM. Point tack at it with --graph-url and \
+      Prints the Graph base URL on the first line of stdout, the login base URL on the \
+      second and this run's approval-hook secret on the third (POST \
+      /_emulator/device/approve?secret=SECRET approves pending device codes), then serves until Ctrl-C or SIGTERM. Point tack at it with --graph-url and \
       --login-url (or TACK_GRAPH_URL / TACK_LOGIN_URL).
 
       \(FaultPlan.syntaxHelp)
 
       Modes (--mode name=value): overlap=rangeError|acceptCurrent, gap=rangeError|badRequest,
         oversize-chunk=413|400, fragment-multiple=on|off, create-status=200|201,
-        keys=pascal|camel, ranges=bare|openEnded, location=path|odataKey, status-get=on|off,
+        keys=pascal|camel, ranges=bare|openEnded, location=path|odataKey|controls, status-get=on|off,
         session-lifetime=SECONDS, token-lifetime=SECONDS, page-size=N, auto-approve=POLLS,
         interval=SECONDS, device-code-lifetime=SECONDS, enforce-interval=on|off,
         revoke-refresh=on|off, expect-continue=on|off, seed=demo|small|empty
@@ -72,7 +73,7 @@ struct EmulatorCommand: ParsableCommand {
       }
       // Unbuffered, so a parent process reading our stdout sees the URLs at once.
       FileHandle.standardOutput.write(
-        Data("\(emulator.graphBaseURL)\n\(emulator.loginBaseURL)\n".utf8))
+        Data("\(emulator.graphBaseURL)\n\(emulator.loginBaseURL)\n\(emulator.hookSecret)\n".utf8))
       await signals.wait()
       await emulator.stop()
     }

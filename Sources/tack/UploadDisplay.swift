@@ -81,11 +81,8 @@ actor UploadDisplay {
 
   private func show(_ event: UploadEvent, at date: Date) {
     guard let path = paths[event.uploadID] else { return }
-    if json, let object = event.jsonObject(file: path),
-      let data = try? JSONSerialization.data(
-        withJSONObject: Self.foundation(object), options: [.sortedKeys, .withoutEscapingSlashes])
-    {
-      FileHandle.standardOutput.write(data + Data("\n".utf8))
+    if json, let object = event.jsonObject(file: path), let line = try? MachineJSON.line(object) {
+      FileHandle.standardOutput.write(line)
     }
     UploadRow.fold(event, at: date, into: &rows)
     if case .failed(_, let reason) = event, json || terminal {
@@ -195,19 +192,5 @@ actor UploadDisplay {
       return Int(size.ws_col)
     }
     return 80
-  }
-
-  /// `JSONValue` as Foundation objects, for compact one-line output.
-  private static func foundation(_ value: JSONValue) -> Any {
-    switch value {
-    case .object(let members): return members.mapValues(foundation)
-    case .array(let items): return items.map(foundation)
-    case .string(let text): return text
-    case .number(let number):
-      if number.rounded() == number, abs(number) < 1e15 { return Int64(number) }
-      return number
-    case .bool(let flag): return flag
-    case .null: return NSNull()
-    }
   }
 }

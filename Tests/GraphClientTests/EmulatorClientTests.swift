@@ -65,8 +65,6 @@ import Testing
   }
 
   @Test func attachmentsListGetDownloadAndDelete() async throws {
-    let directory = try TemporaryDirectory()
-    defer { directory.remove() }
     try await withLiveEmulator { emulator, transport in
       let graph = try emulator.session(transport)
       let work = try #require(try await graph.lists().all().first { $0.displayName == "仕事 (Work)" })
@@ -81,13 +79,12 @@ import Testing
       let full = try await graph.attachment(
         listID: work.id, taskID: task.id, attachmentID: first.id)
       #expect(full.contentBytes != nil)
-      let path = directory.path + "/download.bin"
-      let written = try await graph.downloadAttachment(
-        listID: work.id, taskID: task.id, attachmentID: first.id, to: path)
-      #expect(written == first.size)
+      let downloaded = try await graph.downloadAttachment(
+        listID: work.id, taskID: task.id, attachmentID: first.id)
+      #expect(Int64(downloaded.count) == first.size)
       let expected = await emulator.store.attachmentBytes(
         listID: work.id, taskID: task.id, attachmentID: first.id)
-      #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected ?? []))
+      #expect(downloaded == Data(expected ?? []))
       #expect(Data(base64Encoded: full.contentBytes ?? "") == Data(expected ?? []))
       try await graph.deleteAttachment(listID: work.id, taskID: task.id, attachmentID: first.id)
       let after = try await graph.attachments(listID: work.id, taskID: task.id).all()

@@ -92,16 +92,32 @@ import Testing
     }
   }
 
-  @Test func approvalHookOverHTTP() async throws {
-    try await withHandler({ $0.token = nil }) { emulator in
+  @Test func approvalHookNeedsTheRunsSecret() async throws {
+    try await withHandler({
+      $0.token = nil
+      $0.hookSecret = "s3cret"
+    }) { emulator in
       let start = try await deviceCode(emulator)
-      let hook = try await emulator.send(
-        "POST",
+      let hook =
         emulator.loginBaseURL
-          + "/_emulator/device/approve?user_code=\(start["user_code"] as? String ?? "")")
-      #expect(hook.status == 204)
+        + "/_emulator/device/approve?user_code=\(start["user_code"] as? String ?? "")"
+      #expect(try await emulator.send("POST", hook).status == 404)
+      #expect(try await emulator.send("POST", hook + "&secret=guess").status == 403)
+      #expect(
+        oauthError(try await poll(emulator, start["device_code"] as? String ?? ""))
+          == "authorization_pending")
+      let approved = try await emulator.send(
+        "POST", hook, headers: [("X-Emulator-Secret", "s3cret")])
+      #expect(approved.status == 204)
       #expect(try await poll(emulator, start["device_code"] as? String ?? "").status == 200)
     }
+  }
+
+  @Test func everyRunHasItsOwnSecret() {
+    let first = EmulatorOptions().hookSecret
+    let second = EmulatorOptions().hookSecret
+    #expect(first.count == 32)
+    #expect(first != second)
   }
 
   @Test func refreshRotatesTokensAndRejectsUnknownOnes() async throws {
