@@ -30,7 +30,7 @@ struct AddCommand: ParsableCommand {
   @Option(help: "Due date, YYYY-MM-DD.")
   var due: String?
 
-  @Option(help: "Importance: low, normal or high.")
+  @Option(help: "Importance (Graph's default: normal).")
   var importance: Importance?
 
   @Option(help: "A note (the task's body, plain text).")
