@@ -107,11 +107,6 @@ extension GraphSession {
   }
 
   func jsonPost(_ path: String, _ value: some Encodable) -> HTTPRequest {
-    // Encoding these plain value types cannot fail.
-    let body = (try? GraphJSON.encoder().encode(value)) ?? Data()
-    return HTTPRequest(
-      method: "POST", url: url(path),
-      headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-      body: .bytes(body))
+    jsonRequest("POST", path, value)
   }
 }

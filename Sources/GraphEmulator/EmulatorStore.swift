@@ -30,12 +30,16 @@ public actor EmulatorStore {
   struct TaskRecord {
     var task: TodoTask
     var attachments: [AttachmentRecord] = []
+    var checklist: [Tagged<ChecklistItem>] = []
+    /// Bumped on every write; the `@odata.etag` is made from it.
+    var version = 1
   }
 
   struct ListRecord {
     var list: TodoTaskList
     var tasks: [TaskRecord] = []
     var taskIndex: [String: Int] = [:]
+    var version = 1
   }
 
   enum SessionState: Sendable {
@@ -74,15 +78,15 @@ public actor EmulatorStore {
   let userID: String
   let userName: String
   let userPrincipalName: String
-  private var records: [ListRecord] = []
-  private var listIndex: [String: Int] = [:]
+  var records: [ListRecord] = []
+  var listIndex: [String: Int] = [:]
   private var sessions: [String: SessionRecord] = [:]
   private var deviceCodes: [String: DeviceCodeRecord] = [:]
   private var accessTokens: [String: Date] = [:]
   private var refreshTokens: Set<String> = []
   private var counters: [FaultPlan.Selector: Int] = [:]
   private var log: [LoggedRequest] = []
-  private var serial = 0
+  private(set) var serial = 0
 
   init(options: EmulatorOptions) throws {
     self.options = options
@@ -268,7 +272,7 @@ public actor EmulatorStore {
 
   func hasList(_ listID: String) -> Bool { listIndex[listID] != nil }
 
-  private func taskRecord(_ listID: String, _ taskID: String) -> TaskRecord? {
+  func taskRecord(_ listID: String, _ taskID: String) -> TaskRecord? {
     guard let l = listIndex[listID], let t = records[l].taskIndex[taskID] else { return nil }
     return records[l].tasks[t]
   }

@@ -3,12 +3,13 @@ import Foundation
 /// Faults injected into chosen requests: `SELECTOR#ORDINALS=KIND[:k=v,...]`.
 ///
 /// Selectors count requests separately (1-based): `any`, `get`, `post`, `put` (chunk PUTs),
-/// `create` (createUploadSession), `delete`, `status` (GET of an upload URL), `token`,
-/// `devicecode`. Ordinals: `3`, `2-4`, `5+`, `*`.
+/// `patch`, `create` (createUploadSession), `delete`, `status` (GET of an upload URL), `token`,
+/// `devicecode`, and the writes (POST, PATCH, DELETE) to one resource: `list`, `task`, `step`
+/// (checklist items). Ordinals: `3`, `2-4`, `5+`, `*`.
 public struct FaultPlan: Sendable {
   /// Which requests a rule counts.
   public enum Selector: String, Sendable, CaseIterable {
-    case any, get, post, put, create, delete, status, token, devicecode
+    case any, get, post, put, patch, create, delete, status, token, devicecode, list, task, step
   }
 
   /// What to do to a matching request.
@@ -18,7 +19,8 @@ public struct FaultPlan: Sendable {
     case status(code: Int, retryAfter: String?)
     /// Close the connection after reading this many body bytes.
     case reset(afterBytes: Int)
-    /// Store the chunk, then close the connection without answering.
+    /// Store the chunk (or the write to a list, task or step), then close the connection
+    /// without answering.
     case commitThenDrop
     /// The session expires just before this request.
     case expireSession
@@ -60,12 +62,14 @@ public struct FaultPlan: Sendable {
 
   public static let syntaxHelp = """
     Fault syntax: SELECTOR#ORDINALS=KIND[:k=v,...]
-      SELECTOR  any | get | post | put | create | delete | status | token | devicecode
+      SELECTOR  any | get | post | put | patch | create | delete | status | token | devicecode
+                list | task | step  (writes — POST, PATCH, DELETE — to lists, tasks, checklist items)
       ORDINALS  N | N-M | N+ | *      (1-based, counted per selector)
       KIND      latency:ms=N | 429[:retry-after=S] | 503[:retry-after=S] | 500 | 504 | 401
                 reset:after=BYTES | commit-drop | expire | stall:ms=N | bandwidth:bps=N
                 oauth:error=NAME  (token endpoint: slow_down, expired_token, …)
     Examples: put#2=429:retry-after=1.5   put#3=commit-drop   any#*=latency:ms=40
+              task#1=commit-drop  (the first task write is stored, then its answer is lost)
     """
 
   public static func parse(_ spec: String) throws -> Rule {

@@ -4,8 +4,8 @@ import HTTPTypes
 import HummingbirdCore
 
 /// Answers one HTTP request: routing, faults and authentication here; the Graph semantics in
-/// one resource each (`ListsResource`, `TasksResource`, `AttachmentsResource`,
-/// `UploadSessionsResource`, `IdentityResource`).
+/// one resource each (`ListsResource`, `TasksResource`, `ChecklistItemsResource`,
+/// `AttachmentsResource`, `UploadSessionsResource`, `IdentityResource`).
 struct Handler: Sendable {
   let store: EmulatorStore
   let options: EmulatorOptions
@@ -20,6 +20,9 @@ struct Handler: Sendable {
   var lists: ListsResource { ListsResource(store: store, options: options) }
   var tasks: TasksResource { TasksResource(store: store, options: options) }
   var attachments: AttachmentsResource { AttachmentsResource(store: store, options: options) }
+  var checklistItems: ChecklistItemsResource {
+    ChecklistItemsResource(store: store, options: options)
+  }
   var uploadSessions: UploadSessionsResource {
     UploadSessionsResource(store: store, options: options)
   }
@@ -92,6 +95,7 @@ struct Handler: Sendable {
     case .lists(let route): return await lists.respond(route, call)
     case .tasks(let route): return await tasks.respond(route, call)
     case .attachments(let route): return await attachments.respond(route, call)
+    case .checklistItems(let route): return await checklistItems.respond(route, call)
     case .uploadSessions(let route): return await uploadSessions.respond(route, call, wire: wire)
     case .identity, .unknown:
       return .respond(call.out.error(400, "BadRequest", "Unsupported request."))

@@ -8,6 +8,7 @@ enum Route: Equatable {
   case lists(ListsResource.Route)
   case tasks(TasksResource.Route)
   case attachments(AttachmentsResource.Route)
+  case checklistItems(ChecklistItemsResource.Route)
   case uploadSessions(UploadSessionsResource.Route)
   case unknown(String)
 
@@ -42,6 +43,7 @@ enum Route: Equatable {
     if let route = ListsResource.match(path) { return .lists(route) }
     if let route = TasksResource.match(path) { return .tasks(route) }
     if let route = AttachmentsResource.match(path) { return .attachments(route) }
+    if let route = ChecklistItemsResource.match(path) { return .checklistItems(route) }
     if let route = UploadSessionsResource.match(path) { return .uploadSessions(route) }
     return .unknown(path.segments.last ?? "")
   }
@@ -60,18 +62,30 @@ enum Route: Equatable {
   /// The fault-plan selectors a request counts under.
   static func selectors(method: HTTPRequest.Method, route: Route) -> [FaultPlan.Selector] {
     var selectors: [FaultPlan.Selector] = [.any]
+    if method != .get, let resource = writeSelector(route) { selectors.append(resource) }
     switch (method, route) {
     case (.post, .identity(.token)): selectors.append(.token)
     case (.post, .identity(.deviceCode)): selectors.append(.devicecode)
     case (.post, .uploadSessions(.create)): selectors.append(.create)
     case (.get, .uploadSessions(.session)): selectors.append(.status)
     case (.put, _): selectors.append(.put)
+    case (.patch, _): selectors.append(.patch)
     case (.delete, _): selectors.append(.delete)
     case (.get, _): selectors.append(.get)
     case (.post, _): selectors.append(.post)
     default: break
     }
     return selectors
+  }
+
+  /// The per-resource selector of a write (POST, PATCH, DELETE) to a list, task or step.
+  static func writeSelector(_ route: Route) -> FaultPlan.Selector? {
+    switch route {
+    case .lists: return .list
+    case .tasks: return .task
+    case .checklistItems: return .step
+    default: return nil
+    }
   }
 }
 

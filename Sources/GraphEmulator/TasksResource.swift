@@ -24,6 +24,13 @@ struct TasksResource: Sendable {
     switch (call.method, route) {
     case (.get, .all(let listID)): return await all(listID, call)
     case (.get, .one(let listID, let taskID)): return await one(listID, taskID, call)
+    case (.post, .all(let listID)): return await create(listID, call)
+    case (.patch, .one(let listID, let taskID)): return await update(listID, taskID, call)
+    case (.delete, .one(let listID, let taskID)):
+      guard await store.deleteTask(listID: listID, taskID: taskID) else {
+        return call.notFound("task")
+      }
+      return await call.committed(call.out.empty(.noContent))
     default: return call.notAllowed()
     }
   }
@@ -33,26 +40,61 @@ struct TasksResource: Sendable {
   }
 
   private func all(_ listID: String, _ call: Call) async -> Handler.Outcome {
-    guard let tasks = await store.tasks(listID: listID) else { return call.notFound("list") }
+    guard let tasks = await store.taggedTasks(listID: listID) else {
+      return call.notFound("list")
+    }
     return .respond(
       call.page(
-        tasks, options: options, context: "\(call.base)/\(context(listID))", fields: Self.field
-      ) { task in .object(Self.members(task)) })
+        tasks, options: options, context: "\(call.base)/\(context(listID))",
+        fields: { Self.field($0.value, $1) }
+      ) { .object(Self.members($0)) })
   }
 
   private func one(_ listID: String, _ taskID: String, _ call: Call) async -> Handler.Outcome {
-    guard let task = await store.task(listID: listID, taskID: taskID) else {
+    guard let task = await store.taggedTask(listID: listID, taskID: taskID) else {
       return call.notFound("task")
     }
+    return .respond(call.out.json(.ok, entity(task, listID, call)))
+  }
+
+  private func create(_ listID: String, _ call: Call) async -> Handler.Outcome {
+    guard await store.hasList(listID) else { return call.notFound("list") }
+    let changes: TaskChanges
+    do { changes = try await WriteBodies.task(call, creating: true) } catch {
+      return .respond(error.answer)
+    }
+    guard let task = await store.createTask(listID: listID, changes: changes, now: call.out.now)
+    else { return call.notFound("list") }
+    return await call.committed(call.out.json(.created, entity(task, listID, call)))
+  }
+
+  private func update(_ listID: String, _ taskID: String, _ call: Call) async -> Handler.Outcome {
+    guard await store.task(listID: listID, taskID: taskID) != nil else {
+      return call.notFound("task")
+    }
+    let changes: TaskChanges
+    do { changes = try await WriteBodies.task(call, creating: false) } catch {
+      return .respond(error.answer)
+    }
+    guard
+      let task = await store.updateTask(
+        listID: listID, taskID: taskID, changes: changes, now: call.out.now)
+    else { return call.notFound("task") }
+    return await call.committed(call.out.json(.ok, entity(task, listID, call)))
+  }
+
+  private func entity(_ task: EmulatorStore.Tagged<TodoTask>, _ listID: String, _ call: Call)
+    -> JSONValue
+  {
     var value = Self.members(task)
     value["@odata.context"] = .string("\(call.base)/\(context(listID))/$entity")
-    return .respond(call.out.json(.ok, .object(value)))
+    return .object(value)
   }
 
   /// A task as JSON with its etag.
-  static func members(_ task: TodoTask) -> [String: JSONValue] {
-    var value = GraphObject.members(task)
-    value["@odata.etag"] = .string("W/\"\(task.id.suffix(16))\"")
+  static func members(_ task: EmulatorStore.Tagged<TodoTask>) -> [String: JSONValue] {
+    var value = GraphObject.members(task.value)
+    value["@odata.etag"] = .string(task.etag)
     return value
   }
 

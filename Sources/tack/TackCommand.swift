@@ -13,8 +13,9 @@ struct TackCommand: ParsableCommand {
       """,
     subcommands: [
       LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ListsCommand.self,
-      TasksCommand.self, AttachmentsCommand.self, UploadCommand.self, ResumeCommand.self,
-      UploadsCommand.self, EmulatorCommand.self,
+      TasksCommand.self, AttachmentsCommand.self, AddCommand.self, DoneCommand.self,
+      UndoneCommand.self, RenameCommand.self, DeleteCommand.self, UploadCommand.self,
+      ResumeCommand.self, UploadsCommand.self, EmulatorCommand.self,
     ]
   )
 

@@ -47,8 +47,8 @@ struct UploadCommand: ParsableCommand {
     }
   }
 
-  func run() throws {
-    // Every file is checked before any request is made.
+  /// Checks every file before any request is made; each problem is one line, exit 2.
+  static func checkFiles(_ files: [String]) throws {
     var problems: [String] = []
     for file in files {
       do {
@@ -61,6 +61,10 @@ struct UploadCommand: ParsableCommand {
       for problem in problems.dropLast() { TackMain.printError("tack: \(problem)") }
       throw TackFailure(code: TackExit.usage, message: problems.last ?? "")
     }
+  }
+
+  func run() throws {
+    try Self.checkFiles(files)
     let files = files
     let listQuery = list
     let taskQuery = task

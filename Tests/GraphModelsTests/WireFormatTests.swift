@@ -295,3 +295,57 @@ import Testing
     #expect(RetryAfter.httpDate(RetryAfter.httpDateString(now)) == now)
   }
 }
+
+@Suite struct TaskWriteWireFormatTests {
+  static func object(_ value: some Encodable) throws -> [String: Any] {
+    let data = try GraphJSON.encoder().encode(value)
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  @Test func aDraftSendsOnlyWhatIsSet() throws {
+    let plain = try Self.object(TaskDraft(title: "Buy milk"))
+    #expect(plain.keys.sorted() == ["title"])
+    let full = try Self.object(
+      TaskDraft(
+        title: "Buy milk", importance: "high", body: ItemBody(content: "2 l"),
+        dueDateTime: DateTimeTimeZone(dateTime: "2026-12-24T00:00:00.0000000", timeZone: "UTC")))
+    #expect(full["importance"] as? String == "high")
+    #expect((full["body"] as? [String: Any])?["contentType"] as? String == "text")
+    #expect((full["dueDateTime"] as? [String: Any])?["timeZone"] as? String == "UTC")
+  }
+
+  @Test func aPatchSendsOnlyWhatChangesAndNullToClearTheDueDate() throws {
+    let data = try GraphJSON.encoder().encode(TaskPatch(status: "completed"))
+    #expect(String(decoding: data, as: UTF8.self) == #"{"status":"completed"}"#)
+    let clear = try GraphJSON.encoder().encode(TaskPatch(title: "x", clearDueDate: true))
+    let text = String(decoding: clear, as: UTF8.self)
+    #expect(text.contains(#""dueDateTime":null"#))
+    #expect(text.contains(#""title":"x""#))
+  }
+
+  @Test func aChecklistItemDecodesGraphsShape() throws {
+    let json = #"""
+      {"@odata.etag":"W/\"x\"","id":"e3b2","displayName":"Oat","isChecked":true,
+       "createdDateTime":"2026-12-02T10:00:00.1234567Z","checkedDateTime":"2026-12-02T11:00:00Z",
+       "somethingNew":1}
+      """#
+    let item = try GraphJSON.decoder().decode(ChecklistItem.self, from: Data(json.utf8))
+    #expect(item.displayName == "Oat")
+    #expect(item.isChecked == true)
+    #expect(item.checkedDateTime == "2026-12-02T11:00:00Z")
+    let patch = try GraphJSON.encoder().encode(ChecklistItemPatch(isChecked: false))
+    #expect(String(decoding: patch, as: UTF8.self) == #"{"isChecked":false}"#)
+  }
+
+  @Test func aTaskWithFieldsTackDoesNotModelStillDecodes() throws {
+    let json = #"""
+      {"@odata.etag":"W/\"a\"","id":"t1","title":"T","status":"someFutureStatus",
+       "checklistItems":[{"id":"c","displayName":"s"}],"reminderDateTime":null,
+       "recurrence":{"pattern":{}},"linkedResources":[],
+       "completedDateTime":{"dateTime":"2026-12-02T10:00:00.0000000","timeZone":"UTC"}}
+      """#
+    let task = try GraphJSON.decoder().decode(TodoTask.self, from: Data(json.utf8))
+    #expect(task.status == "someFutureStatus")
+    #expect(task.completedDateTime?.timeZone == "UTC")
+  }
+}
