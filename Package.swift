@@ -152,6 +152,12 @@ let package = Package(
       dependencies: ["UploadEngine", "GraphClient", "GraphModels", "GraphEmulator", "TestSupport"],
       swiftSettings: strict
     ),
+    /// Seeded mutations of Graph answers driven through GraphSession and the upload engine.
+    .testTarget(
+      name: "FuzzTests",
+      dependencies: ["UploadEngine", "GraphClient", "GraphModels", "GraphEmulator", "TestSupport"],
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "TerminalCoreTests", dependencies: ["TerminalCore", "TerminalTesting"],
       swiftSettings: strict

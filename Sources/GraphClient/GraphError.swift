@@ -18,14 +18,16 @@ public enum GraphError: Error, Sendable, CustomStringConvertible {
   /// A bound on waiting, paging or size ended the command; the text says which.
   case limit(String)
 
-  public var description: String {
+  public var description: String { Self.oneLine(text, limit: 1000) }
+
+  private var text: String {
     switch self {
     case .service(let status, let code, let message, let requestID):
       let hint = Self.hint(status: status, code: code)
-      var line = "Graph answered \(status) \(code)"
-      if !message.isEmpty { line += ": \(message)" }
+      var line = "Graph answered \(status) \(Self.oneLine(code, limit: 100))"
+      if !message.isEmpty { line += ": \(Self.oneLine(message))" }
       if let hint { line += " — \(hint)" }
-      if let requestID { line += " (request-id \(requestID))" }
+      if let requestID { line += " (request-id \(Self.oneLine(requestID, limit: 100)))" }
       return line
     case .authentication(let text): return text
     case .transport(let error): return Self.describe(error)
@@ -50,6 +52,20 @@ public enum GraphError: Error, Sendable, CustomStringConvertible {
     case 308: return "Permanent Redirect"
     default: return "Redirect"
     }
+  }
+
+  /// Server text made fit for one line of a terminal or log: control characters (C0, DEL, C1)
+  /// and line separators become spaces, and text over `limit` characters is cut with `…`.
+  public static func oneLine(_ text: String, limit: Int = 300) -> String {
+    var scalars = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: scalars.append(" ")
+      default: scalars.append(scalar)
+      }
+    }
+    let line = String(scalars)
+    return line.count > limit ? String(line.prefix(limit)) + "…" : line
   }
 
   static func hint(status: Int, code: String) -> String? {

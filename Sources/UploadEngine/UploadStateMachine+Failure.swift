@@ -173,15 +173,5 @@ extension UploadStateMachine {
   }
 
   /// Strips control characters from server-provided text before it can reach a terminal.
-  static func sanitize(_ text: String) -> String {
-    var scalars = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars {
-      switch scalar.value {
-      case 0x00...0x1F, 0x7F...0x9F: scalars.append(" ")
-      default: scalars.append(scalar)
-      }
-    }
-    let line = String(scalars)
-    return line.count > 300 ? String(line.prefix(300)) + "…" : line
-  }
+  static func sanitize(_ text: String) -> String { GraphError.oneLine(text) }
 }

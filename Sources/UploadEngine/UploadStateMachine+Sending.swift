@@ -51,7 +51,9 @@ extension UploadStateMachine {
   mutating func emptyAttachmentSettled(_ input: UploadInput, now: Date) -> [UploadAction] {
     switch input {
     case .answered(let response) where response.status == 200 || response.status == 201:
-      if let attachment = try? TaskFileAttachment.decodeSingle(from: response.body) {
+      if let attachment = try? TaskFileAttachment.decodeSingle(from: response.body),
+        !attachment.id.isEmpty
+      {
         return finish(attachmentID: attachment.id)
       }
       if let location = response.header("Location"),

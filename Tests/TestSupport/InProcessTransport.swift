@@ -1,0 +1,58 @@
+import Foundation
+import GraphClient
+import GraphEmulator
+
+/// An `HTTPTransport` that hands each request straight to an `InProcessEmulator`: no socket, no
+/// connection pool, so thousands of requests cost milliseconds.
+///
+/// File bodies are read from disk for every request, as the live transport does; a dropped
+/// connection becomes `TransportError.connectionClosed`.
+public struct InProcessTransport: HTTPTransport {
+  public let emulator: InProcessEmulator
+
+  public init(_ emulator: InProcessEmulator) {
+    self.emulator = emulator
+  }
+
+  public func send(_ request: HTTPRequest, progress: (@Sendable (Int64) -> Void)?) async throws
+    -> HTTPResponse
+  {
+    if Task.isCancelled { throw TransportError.cancelled }
+    let body = try request.body.map(Self.bytes(of:))
+    if let body { progress?(Int64(body.count)) }
+    let reply: InProcessEmulator.Reply
+    do {
+      reply = try await emulator.send(
+        request.method, request.url, headers: request.headers.map { ($0.name, $0.value) },
+        body: body)
+    } catch is InProcessEmulator.ConnectionDropped {
+      throw TransportError.connectionClosed
+    }
+    if Task.isCancelled { throw TransportError.cancelled }
+    return HTTPResponse(status: reply.status, headers: reply.headers, body: reply.body)
+  }
+
+  /// The bytes a body stands for (a file range is read now).
+  static func bytes(of body: HTTPBody) throws -> [UInt8] {
+    if case .bytes(let data) = body { return [UInt8](data) }
+    guard case .file(let path, let offset, let length) = body else {
+      throw TransportError.other("InProcessTransport cannot send this kind of body")
+    }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw TransportError.bodyUnreadable(path: path, detail: "cannot open the file")
+    }
+    defer { try? handle.close() }
+    do {
+      try handle.seek(toOffset: UInt64(offset))
+      let data = try handle.read(upToCount: Int(length)) ?? Data()
+      guard data.count == Int(length) else {
+        throw TransportError.bodyUnreadable(path: path, detail: "the file shrank while uploading")
+      }
+      return [UInt8](data)
+    } catch let error as TransportError {
+      throw error
+    } catch {
+      throw TransportError.bodyUnreadable(path: path, detail: "read failed")
+    }
+  }
+}
