@@ -57,6 +57,10 @@ public actor UploadCoordinator {
     var earlyOutcome: UploadOutcome?
     /// A pause or cancel that arrived while the file was being hashed.
     var pendingControl: UploadInput?
+    /// The first hashing pass, while it runs (a pause or cancel stops it).
+    var hashing: Task<FileDigests, any Error>?
+    /// Whole-file and per-chunk SHA-256 from the first pass: every PUT is checked against them.
+    var digests: FileDigests?
   }
 
   /// An operation's result and the token it used (a refresh must name the rejected token).
@@ -137,6 +141,7 @@ public actor UploadCoordinator {
   public func pause(_ id: UploadID) {
     if let record = uploads[id], record.machine == nil, record.driving {
       uploads[id]?.pendingControl = .pause
+      record.hashing?.cancel()
       return
     }
     if let index = queue.firstIndex(where: { $0.id == id }) {
@@ -188,6 +193,7 @@ public actor UploadCoordinator {
     guard let record = uploads[id] else { return }
     if record.machine == nil, record.driving {
       uploads[id]?.pendingControl = .cancel
+      record.hashing?.cancel()
       return
     }
     if record.machine == nil {

@@ -81,7 +81,7 @@ actor UploadDisplay {
       FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
     UploadRow.fold(event, at: date, into: &rows)
-    if case .failed(_, let reason) = event, json || terminal {
+    if case .failed(_, let reason, _) = event, json || terminal {
       TackMain.printError("tack: \(Composition.oneLine(path)): \(Composition.oneLine(reason))")
     }
     guard !json else { return }
@@ -111,7 +111,7 @@ actor UploadDisplay {
       return "new upload session: \(reason)"
     case .completed(_, let attachmentID, let size):
       return "attached (\(size) bytes, id \(attachmentID))"
-    case .failed(_, let reason):
+    case .failed(_, let reason, _):
       return "failed: \(reason)"
     case .cancelled:
       return "cancelled"
