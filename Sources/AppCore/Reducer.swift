@@ -240,7 +240,7 @@ private func uploadEvent(_ state: inout AppState, _ event: UploadEvent, at date:
     if state.attachments[row.taskID] != nil, !row.listID.isEmpty {
       return [.loadAttachments(listID: row.listID, taskID: row.taskID)]
     }
-  case .failed(_, let reason):
+  case .failed(_, let reason, _):
     showError(&state, "\(row.name): \(reason)")
   case .sessionCreated, .progress, .chunkSent, .retry, .paused, .resumed, .cancelled:
     break

@@ -195,7 +195,7 @@ extension UploadRow {
       sent = size
       phase = .completed
       rate = nil
-    case .failed(_, let reason):
+    case .failed(_, let reason, _):
       phase = .failed(reason)
       rate = nil
     case .cancelled:

@@ -189,7 +189,13 @@ public final class LiveHTTPTransport: HTTPTransport {
     case .none:
       return nil
     case .bytes(let data):
-      return .bytes(data)
+      let pieceSize = configuration.pieceSize
+      guard data.count > pieceSize else { return .bytes(data) }
+      // A chunk in memory still goes out piece by piece, so progress (and the stall watchdog)
+      // sees bytes move on a slow link; no file is touched.
+      return .stream(contentLength: Int64(data.count)) { writer in
+        Self.write(data, from: data.startIndex, pieceSize: pieceSize, to: writer)
+      }
     case .file(let path, let offset, let length):
       let pieceSize = configuration.pieceSize
       return .stream(contentLength: length) { writer in
@@ -199,6 +205,16 @@ public final class LiveHTTPTransport: HTTPTransport {
         }
       }
     }
+  }
+
+  /// Writes `data` from `start` in pieces, each after the previous one was written.
+  private static func write(
+    _ data: Data, from start: Data.Index, pieceSize: Int, to writer: HTTPClient.Body.StreamWriter
+  ) -> EventLoopFuture<Void> {
+    let end = min(start + pieceSize, data.endIndex)
+    let written = writer.write(.byteBuffer(ByteBuffer(bytes: data[start..<end])))
+    guard end < data.endIndex else { return written }
+    return written.flatMap { write(data, from: end, pieceSize: pieceSize, to: writer) }
   }
 
   /// Fails before any network traffic when the body file cannot supply the range.

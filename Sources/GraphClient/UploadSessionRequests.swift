@@ -13,9 +13,9 @@ extension GraphSession {
       CreateUploadSessionRequest(attachmentInfo: info))
   }
 
-  /// `PUT {uploadUrl}/content` with `range` of the file at `path` as the body.
+  /// `PUT {uploadUrl}/content` with `body` (the bytes of `range`, already checked) as the body.
   public func uploadChunkRequest(
-    uploadURL: String, range: ContentRange, path: String, timeout: Duration? = nil
+    uploadURL: String, range: ContentRange, body: Data, timeout: Duration? = nil
   ) -> HTTPRequest {
     HTTPRequest(
       method: "PUT", url: Self.uploadContentURL(uploadURL),
@@ -23,7 +23,7 @@ extension GraphSession {
         ("Content-Type", "application/octet-stream"), ("Content-Length", String(range.length)),
         ("Content-Range", range.description),
       ],
-      body: .file(path: path, offset: range.first, length: range.length), timeout: timeout)
+      body: .bytes(body), timeout: timeout)
   }
 
   /// `GET {uploadUrl}`: the session's state (next expected ranges, expiry).

@@ -22,6 +22,8 @@ public struct FaultPlan: Sendable {
     /// Store the chunk (or the write to a list, task or step), then close the connection
     /// without answering.
     case commitThenDrop
+    /// Store the chunk, then claim bytes never sent: `NextExpectedRanges` one chunk further.
+    case overclaim
     /// The session expires just before this request.
     case expireSession
     /// Stop reading the request body for this long.
@@ -67,6 +69,7 @@ public struct FaultPlan: Sendable {
       ORDINALS  N | N-M | N+ | *      (1-based, counted per selector)
       KIND      latency:ms=N | 429[:retry-after=S] | 503[:retry-after=S] | 500 | 504 | 401
                 reset:after=BYTES | commit-drop | expire | stall:ms=N | bandwidth:bps=N
+                overclaim  (PUT: store the chunk, then claim one chunk more than was sent)
                 oauth:error=NAME  (token endpoint: slow_down, expired_token, …)
     Examples: put#2=429:retry-after=1.5   put#3=commit-drop   any#*=latency:ms=40
               task#1=commit-drop  (the first task write is stored, then its answer is lost)
@@ -126,6 +129,7 @@ public struct FaultPlan: Sendable {
       kind = .status(code: Int(kindParts[0]) ?? 500, retryAfter: retryAfter)
     case "reset": kind = .reset(afterBytes: try intParam("after"))
     case "commit-drop": kind = .commitThenDrop
+    case "overclaim": kind = .overclaim
     case "expire": kind = .expireSession
     case "stall": kind = .stall(milliseconds: try intParam("ms"))
     case "bandwidth":

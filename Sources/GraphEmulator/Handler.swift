@@ -129,6 +129,7 @@ struct Handler: Sendable {
           out.error(code == 0 ? 500 : code, message.0, message.1, retryAfter: retryAfter))
       case .reset(let after): body.resetAfter = after
       case .commitThenDrop: body.commitThenDrop = true
+      case .overclaim: body.overclaim = true
       case .expireSession:
         if case .uploadSessions(let sessionRoute) = route, let id = sessionRoute.sessionID {
           await store.expireSession(id)

@@ -6,6 +6,8 @@ import NIOCore
 struct BodyFaults: Sendable {
   var resetAfter: Int?
   var commitThenDrop = false
+  /// Store the chunk, then answer a next expected offset one chunk further than was sent.
+  var overclaim = false
   var stallMilliseconds: Int?
   var bytesPerSecond: Int?
 }

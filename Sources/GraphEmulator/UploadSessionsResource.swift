@@ -201,6 +201,12 @@ struct UploadSessionsResource: Sendable {
       await call.close()
       return .dropped
     }
+    if call.body.overclaim, case .accepted(let next, let expiresAt) = outcome {
+      // A broken server: it claims the next chunk too, which was never sent.
+      let claimed = EmulatorStore.ChunkOutcome.accepted(
+        next: next + Int64(bytes.count), expiresAt: expiresAt)
+      return .respond(answer(claimed, session: session, call))
+    }
     return .respond(answer(outcome, session: session, call))
   }
 

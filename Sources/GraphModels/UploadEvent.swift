@@ -15,6 +15,15 @@ public enum RetryReason: String, Codable, Sendable, Hashable {
   case unauthorized
 }
 
+/// Why an upload failed, for machines: NDJSON `failed` events carry it as `reason` (with the
+/// human text as `message`). Failures without one keep their human text as `reason`.
+public enum FailureCode: String, Codable, Sendable, Hashable {
+  /// The file's bytes differ from the ones hashed before the upload (rewritten in place).
+  case fileChanged = "file_changed"
+  /// The server broke the upload protocol (claimed bytes it was never sent).
+  case protocolError = "protocol_error"
+}
+
 /// Something that happened to an upload. Milestones are never dropped; `progress` is coalesced.
 public enum UploadEvent: Sendable, Hashable {
   /// A new upload session exists for the file.
@@ -28,7 +37,7 @@ public enum UploadEvent: Sendable, Hashable {
   case resumed(id: UploadID, from: Int64)
   case sessionRecreated(id: UploadID, reason: String)
   case completed(id: UploadID, attachmentID: String, size: Int64)
-  case failed(id: UploadID, reason: String)
+  case failed(id: UploadID, reason: String, code: FailureCode? = nil)
   case cancelled(id: UploadID)
 
   public var uploadID: UploadID {
@@ -37,7 +46,7 @@ public enum UploadEvent: Sendable, Hashable {
       .chunkSent(let id, _, _, _),
       .retry(let id, _, _, _), .paused(let id, _), .resumed(let id, _),
       .sessionRecreated(let id, _),
-      .completed(let id, _, _), .failed(let id, _), .cancelled(let id):
+      .completed(let id, _, _), .failed(let id, _, _), .cancelled(let id):
       return id
     }
   }
@@ -84,9 +93,10 @@ public enum UploadEvent: Sendable, Hashable {
       object["event"] = .string("completed")
       object["attachment_id"] = .string(attachmentID)
       object["size"] = .number(Double(size))
-    case .failed(_, let reason):
+    case .failed(_, let reason, let code):
       object["event"] = .string("failed")
-      object["reason"] = .string(reason)
+      object["reason"] = .string(code?.rawValue ?? reason)
+      if code != nil { object["message"] = .string(reason) }
     case .cancelled:
       object["event"] = .string("cancelled")
     }

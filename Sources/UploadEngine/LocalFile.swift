@@ -70,29 +70,14 @@ public enum FileInspector {
     return (base as NSString).standardizingPath
   }
 
-  /// Accepts a readable regular file of at most 25,000,000 bytes (symbolic links followed).
+  /// Accepts a readable regular file of at most 25,000,000 bytes (symbolic links followed: the
+  /// attachment keeps the link's own name and sends the target's bytes). The file is opened
+  /// without blocking and checked with `fstat` on that descriptor, so a FIFO or device is
+  /// refused at once.
   public static func inspect(_ path: String) throws(UploadInputError) -> LocalFile {
     let absolute = absolutePath(path)
-    var info = stat()
-    guard stat(absolute, &info) == 0 else {
-      let code = errno
-      if code == ENOENT || code == ENOTDIR {
-        throw UploadInputError(kind: .missing, path: path, detail: "no such file")
-      }
-      throw UploadInputError(
-        kind: .unreadable, path: path, detail: "cannot be read (\(String(cString: strerror(code))))"
-      )
-    }
-    let type = info.st_mode & S_IFMT
-    if type == S_IFDIR {
-      throw UploadInputError(
-        kind: .directory, path: path, detail: "is a directory; only files can be attached")
-    }
-    guard type == S_IFREG else {
-      throw UploadInputError(
-        kind: .notRegular, path: path,
-        detail: "is not a regular file (a device, FIFO or socket cannot be attached)")
-    }
+    let (fd, info) = try RegularFile.openChecked(absolute, display: path, expectedSize: nil)
+    close(fd)
     let size = Int64(info.st_size)
     guard size <= UploadLimits.maxFileSize else {
       throw UploadInputError(
@@ -100,18 +85,26 @@ public enum FileInspector {
         detail:
           "\(size) bytes is over the \(UploadLimits.maxFileSize)-byte limit for To Do attachments")
     }
-    let fd = open(absolute, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else {
-      throw UploadInputError(
-        kind: .unreadable, path: path,
-        detail: "cannot be read (\(String(cString: strerror(errno))))")
-    }
-    close(fd)
-    let name = (absolute as NSString).lastPathComponent
+    // The name the user gave: `standardizingPath` resolves symbolic links, the link's own name
+    // is the attachment's.
+    let given = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    let name = (given as NSString).lastPathComponent
     return LocalFile(
       path: absolute, name: name, size: size,
       modificationTimeNanoseconds: modificationTime(info),
       contentType: ContentTypes.forFileName(name))
+  }
+
+  /// The one-line refusal of a path that exists but is not a regular file (a FIFO, device,
+  /// socket or directory, after symbolic links), or nil; checked without blocking.
+  public static func nonRegularProblem(_ path: String) -> UploadInputError? {
+    do {
+      let (fd, _) = try RegularFile.openChecked(path, expectedSize: nil)
+      close(fd)
+      return nil
+    } catch {
+      return error.kind == .notRegular || error.kind == .directory ? error : nil
+    }
   }
 
   /// Size and modification time now, or nil when the file is gone.

@@ -15,13 +15,14 @@ extension UploadCoordinator {
     var deleteTimeout: Duration
     var putTimeout: Duration
     var limiter: RequestLimiter
+    var digests: FileDigests?
   }
 
   private func context(for record: Record) -> Context {
     Context(
       graph: graph, clock: clock, file: record.file, target: record.target, sent: record.sent,
       lastToken: record.lastToken, deleteTimeout: configuration.deleteTimeout,
-      putTimeout: configuration.putTimeout, limiter: limiter)
+      putTimeout: configuration.putTimeout, limiter: limiter, digests: record.digests)
   }
 
   /// Runs one operation (cancellable through `abortInFlight`) and returns its result.
@@ -97,9 +98,14 @@ extension UploadCoordinator {
         contentType: context.file.contentType, contentBytes: Data())
       return await send(request, context: context)
     case .put(let url, let range):
+      let body: Data
+      switch verifiedBody(range, context: context) {
+      case .success(let bytes): body = bytes
+      case .failure(let changed): return Completed(input: changed.input, token: nil)
+      }
       let sent = context.sent
       let request = graph.uploadChunkRequest(
-        uploadURL: url, range: range, path: context.file.path, timeout: context.putTimeout)
+        uploadURL: url, range: range, body: body, timeout: context.putTimeout)
       return await send(request, context: context) { bytes in sent.value.withLock { $0 = bytes } }
     case .queryStatus(let url):
       return await send(graph.uploadSessionStatusRequest(uploadURL: url), context: context)
@@ -109,6 +115,32 @@ extension UploadCoordinator {
       return await send(request, context: context)
     case .listAttachments:
       return await listAttachments(context: context)
+    }
+  }
+
+  /// A PUT body that is not the hashed bytes.
+  struct ChangedFile: Error {
+    var input: UploadInput
+  }
+
+  /// The bytes of `range`, read into memory and checked against the first pass's chunk hashes;
+  /// exactly these bytes are sent, so what was checked is what goes on the wire.
+  private static func verifiedBody(_ range: ContentRange, context: Context) -> Result<
+    Data, ChangedFile
+  > {
+    let file = context.file
+    func changed(_ why: String) -> Result<Data, ChangedFile> {
+      .failure(
+        ChangedFile(
+          input: .fileChanged("\(file.path) changed during the upload (\(why)); not attached")))
+    }
+    guard let digests = context.digests else { return changed("it was never hashed") }
+    do {
+      guard let bytes = try digests.verifiedBytes(of: file.path, range: range, size: file.size)
+      else { return changed("bytes \(range.first)-\(range.last) differ from the ones hashed") }
+      return .success(bytes)
+    } catch {
+      return changed(String(describing: error))
     }
   }
 

@@ -7,20 +7,28 @@ extension UploadCoordinator {
   /// Hashes a new file, or proves a journaled one unchanged. False when the upload ended here.
   func prepare(_ id: UploadID) async -> Bool {
     guard let record = uploads[id] else { return false }
-    let path = record.file.path
-    let digest: String
+    let (path, size, chunkSize) = (record.file.path, record.file.size, record.chunkSize)
+    let hashing = Task.detached(priority: .userInitiated) {
+      try RegularFile.digests(of: path, expectedSize: size, chunkSize: chunkSize)
+    }
+    uploads[id]?.hashing = hashing
+    let digests: FileDigests
     do {
-      digest = try await Task.detached(priority: .userInitiated) {
-        try SHA256.hex(ofFileAt: path)
-      }.value
+      digests = try await hashing.value
+      uploads[id]?.hashing = nil
     } catch {
+      uploads[id]?.hashing = nil
+      if error is CancellationError { return stoppedWhileHashing(id) }
+      let detail = (error as? UploadInputError)?.detail ?? "it can no longer be read (\(error))"
       if case .journal(let entry) = record.origin {
-        await refuseChanged(id, entry: entry, reason: "it can no longer be read (\(error))")
+        await refuseChanged(id, entry: entry, reason: detail)
         return false
       }
-      endEarly(id, reason: "\(record.file.path): cannot be read: \(error)")
+      endEarly(id, reason: "\(record.file.path): \(detail)")
       return false
     }
+    uploads[id]?.digests = digests
+    let digest = digests.sha256
     switch record.origin {
     case .fresh(let previous):
       var file = record.file
@@ -50,12 +58,34 @@ extension UploadCoordinator {
         await refuseChanged(id, entry: entry, reason: "the file is gone")
         return false
       }
-      if let change = Self.difference(entry, file) {
+      if let change = Self.difference(entry, file) ?? Self.difference(entry, digests) {
         await refuseChanged(id, entry: entry, reason: change)
         return false
       }
       return makeMachine(id, file: file, resuming: entry, notice: nil)
     }
+  }
+
+  /// Journaled chunk hashes (when the entry has them, on the same grid) that disagree with the
+  /// file now; nil when they agree or the entry predates them.
+  static func difference(_ entry: UploadJournalEntry, _ digests: FileDigests) -> String? {
+    guard let recorded = entry.chunkHashes, entry.chunkSize == digests.chunkSize,
+      recorded != digests.chunkHashes
+    else { return nil }
+    return "its contents changed (a chunk's SHA-256 differs)"
+  }
+
+  /// A pause or cancel stopped the hashing: the upload settles without a machine.
+  private func stoppedWhileHashing(_ id: UploadID) -> Bool {
+    if case .cancel = uploads[id]?.pendingControl {
+      uploads[id]?.earlyOutcome = .cancelled
+      publish(.cancelled(id: id))
+    } else {
+      uploads[id]?.earlyOutcome = .paused
+      publish(.paused(id: id, acknowledged: 0))
+    }
+    uploads[id]?.pendingControl = nil
+    return false
   }
 
   private static func changedNotice(_ change: String) -> String {
@@ -97,6 +127,9 @@ extension UploadCoordinator {
         listName: record.target.listName, taskTitle: record.target.taskTitle,
         graphBaseURL: graph.baseURL, chunkSize: record.chunkSize, now: clock.now())
     if entry == nil { journalEntry.sha256 = file.sha256 ?? "" }
+    if let digests = record.digests, digests.chunkSize == journalEntry.chunkSize {
+      journalEntry.chunkHashes = digests.chunkHashes
+    }
     record.entry = journalEntry
     uploads[id] = record
     if let notice { publish(.sessionRecreated(id: id, reason: notice)) }

@@ -59,6 +59,10 @@ public actor UploadCoordinator {
     var pendingControl: UploadInput?
     /// This process's ownership of the upload, held from the first request until it settles.
     var lock: FileLock?
+    /// The first hashing pass, while it runs (a pause or cancel stops it).
+    var hashing: Task<FileDigests, any Error>?
+    /// Whole-file and per-chunk SHA-256 from the first pass: every PUT is checked against them.
+    var digests: FileDigests?
   }
 
   /// An operation's result and the token it used (a refresh must name the rejected token).
@@ -139,6 +143,7 @@ public actor UploadCoordinator {
   public func pause(_ id: UploadID) {
     if let record = uploads[id], record.machine == nil, record.driving {
       uploads[id]?.pendingControl = .pause
+      record.hashing?.cancel()
       return
     }
     if let index = queue.firstIndex(where: { $0.id == id }) {
@@ -190,6 +195,7 @@ public actor UploadCoordinator {
     guard let record = uploads[id] else { return }
     if record.machine == nil, record.driving {
       uploads[id]?.pendingControl = .cancel
+      record.hashing?.cancel()
       return
     }
     if record.machine == nil {

@@ -21,6 +21,9 @@ public struct UploadJournalEntry: Codable, Sendable, Hashable, Identifiable {
   public var modificationTimeNanoseconds: Int64
   /// Lowercase hex SHA-256 of the whole file.
   public var sha256: String
+  /// Lowercase hex SHA-256 of each `chunkSize` chunk, from the first hashing pass; nil in
+  /// entries written before Tack checked every PUT (then resume hashes the chunks first).
+  public var chunkHashes: [String]?
   public var listID: String
   public var taskID: String
   /// For display only (`tack uploads`); ids are what count.

@@ -174,4 +174,26 @@ extension UploadStateMachine {
 
   /// Strips control characters from server-provided text before it can reach a terminal.
   static func sanitize(_ text: String) -> String { GraphError.oneLine(text) }
+
+  /// A confirmed offset past every byte this session was sent is a protocol error: the server
+  /// claims bytes it never received. The session is deleted and the upload fails; unsent bytes
+  /// are never counted as acknowledged.
+  mutating func refuseOverclaim(_ operation: UploadOperation, _ input: UploadInput)
+    -> [UploadAction]?
+  {
+    guard case .answered(let response) = input, response.status != 201 else { return nil }
+    let limit: Int64
+    switch operation {
+    case .put(_, let range): limit = max(ledger.sentLimit, range.last + 1)
+    case .queryStatus: limit = ledger.sentLimit
+    default: return nil
+    }
+    guard let next = try? UploadSessionState.parse(response.body).nextOffset, next > limit
+    else { return nil }
+    return abandon(
+      .fail(
+        "the server claims to hold \(next) bytes but was sent only \(limit); "
+          + "its upload session was deleted — upload the file again",
+        .protocolError))
+  }
 }

@@ -54,7 +54,11 @@ extension UploadStateMachine {
   mutating func fileChanged(_ reason: String) -> [UploadAction] {
     switch phase {
     case .completed, .cancelled, .abandoning, .failed: return []
-    default: return abandon(.fail(Self.sanitize(reason)), keeping: phase.interruption)
+    default:
+      // A pause still settling does not outlive the change: the upload fails (it would end
+      // paused, and resuming a changed file is refused, so it would be stuck).
+      if phase.interruption == .cancel { return abandon(.cancel) }
+      return abandon(.fail(Self.sanitize(reason), .fileChanged))
     }
   }
 
@@ -157,9 +161,9 @@ extension UploadStateMachine {
   mutating func finishAbandon() -> [UploadAction] {
     ledger.session = nil
     switch abandonment {
-    case .fail(let reason):
+    case .fail(let reason, let code):
       phase = .failed(reason: reason)
-      return [.removeJournal, .emit(.failed(id: id, reason: reason))]
+      return [.removeJournal, .emit(.failed(id: id, reason: reason, code: code))]
     case .cancel, nil:
       phase = .cancelled
       return [.removeJournal, .emit(.cancelled(id: id))]

@@ -108,7 +108,8 @@ extension UploadStateMachine {
 
   enum Abandonment: Sendable, Equatable {
     case cancel
-    case fail(String)
+    /// The session is deleted and the upload fails with this reason and code.
+    case fail(String, FailureCode)
   }
 
   struct Session: Sendable, Equatable {
@@ -129,6 +130,9 @@ extension UploadStateMachine {
     var lastConfirmedOffset: Int64 = 0
     var offsetIsGuess = false
     var finalChunkSent = false
+    /// One past the last byte this session was ever sent (or, after a restart, could have been):
+    /// a server confirming more claims bytes it never received.
+    var sentLimit: Int64 = 0
     /// Why the session was dropped, reported when its replacement is adopted.
     var replacementReason: String?
 
@@ -143,6 +147,7 @@ extension UploadStateMachine {
       lastConfirmedOffset = 0
       offsetIsGuess = false
       finalChunkSent = false
+      sentLimit = 0
     }
   }
 }

@@ -87,6 +87,7 @@ extension UploadStateMachine {
         reason: "the session would expire before the upload could finish", deleting: session.url)
     }
     var actions: [UploadAction] = []
+    ledger.sentLimit = max(ledger.sentLimit, range.last + 1)
     if planner.isFinal(range) && !ledger.finalChunkSent {
       ledger.finalChunkSent = true
       actions.append(.saveJournal(progress))

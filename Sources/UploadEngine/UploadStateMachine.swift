@@ -137,6 +137,8 @@ public struct UploadStateMachine: Sendable {
       ledger.acknowledgedHigh = offset
       ledger.lastConfirmedOffset = offset
       ledger.finalChunkSent = progress.finalChunkSent
+      // A PUT may have been in flight when the journal was last written.
+      ledger.sentLimit = progress.finalChunkSent ? size : min(size, offset + planner.chunkSize)
     }
   }
 
@@ -226,6 +228,7 @@ public struct UploadStateMachine: Sendable {
       noteServerClock(response, now: now)
       if response.status != 401 { budget.answeredWithoutRejection() }
     }
+    if let refusal = refuseOverclaim(operation, input) { return refusal }
     if let interruption = settled.interruption,
       let actions = settleInterrupted(operation, by: interruption, with: input, now: now)
     {

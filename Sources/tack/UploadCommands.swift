@@ -122,6 +122,15 @@ struct ResumeCommand: ParsableCommand {
       Output.status("No journaled uploads to resume.")
       return
     }
+    // Only regular files, checked before any work: a FIFO or device now at a journaled path
+    // would block or never end.
+    let refused = mine.compactMap { FileInspector.nonRegularProblem($0.filePath) }
+    if let last = refused.last {
+      for problem in refused.dropLast() {
+        TackMain.printError("tack: \(Composition.oneLine(problem.description))")
+      }
+      throw TackFailure(code: TackExit.usage, message: Composition.oneLine(last.description))
+    }
     let json = json
     let code = try UploadRun.withServices(global) { services in
       let run = UploadRun(services: services, json: json)

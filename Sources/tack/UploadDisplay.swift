@@ -85,7 +85,7 @@ actor UploadDisplay {
       FileHandle.standardOutput.write(line)
     }
     UploadRow.fold(event, at: date, into: &rows)
-    if case .failed(_, let reason) = event, json || terminal {
+    if case .failed(_, let reason, _) = event, json || terminal {
       TackMain.printError("tack: \(Composition.oneLine(path)): \(Composition.oneLine(reason))")
     }
     guard !json else { return }
@@ -119,7 +119,7 @@ actor UploadDisplay {
       return "new upload session: \(reason)"
     case .completed(_, let attachmentID, let size):
       return "attached (\(size) bytes, id \(attachmentID))"
-    case .failed(_, let reason):
+    case .failed(_, let reason, _):
       return "failed: \(reason)"
     case .cancelled:
       return "cancelled"

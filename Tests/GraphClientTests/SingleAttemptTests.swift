@@ -43,11 +43,12 @@ import Testing
     #expect(sent.attachmentInfo == info)
   }
 
-  @Test func chunkPutGoesToContentWithRangeFileBodyTimeoutAndBearer() async throws {
+  @Test func chunkPutGoesToContentWithRangeBytesBodyTimeoutAndBearer() async throws {
     let range = ContentRange(first: 100, last: 199, total: 300)
+    let bytes = Data((0..<100).map { UInt8($0) })
     let request = try await sent {
       $0.uploadChunkRequest(
-        uploadURL: Self.uploadURL, range: range, path: "/tmp/f.bin", timeout: .seconds(9))
+        uploadURL: Self.uploadURL, range: range, body: bytes, timeout: .seconds(9))
     }
     #expect(request.method == "PUT")
     #expect(
@@ -59,11 +60,11 @@ import Testing
     #expect(request.header("Authorization") == "Bearer secret-token")
     #expect(request.header("client-request-id") != nil)
     #expect(request.timeout == .seconds(9))
-    guard case .file(let path, let offset, let length) = request.body else {
-      Issue.record("expected a file body")
+    guard case .bytes(let body) = request.body else {
+      Issue.record("expected the checked bytes as the body")
       return
     }
-    #expect(path == "/tmp/f.bin" && offset == 100 && length == 100)
+    #expect(body == bytes)
   }
 
   @Test func statusGetAsksForJSONWithBearer() async throws {
@@ -93,7 +94,7 @@ import Testing
       { (graph: GraphSession) in graph.deleteUploadSessionRequest(uploadURL: foreign) },
       { (graph: GraphSession) in
         graph.uploadChunkRequest(
-          uploadURL: foreign, range: ContentRange(first: 0, last: 0, total: 1), path: "/x")
+          uploadURL: foreign, range: ContentRange(first: 0, last: 0, total: 1), body: Data([1]))
       },
     ] {
       let request = try await sent(build)

@@ -460,7 +460,7 @@ import Testing
     #expect(h.send(.fileChanged("it was modified")).operation == .deleteSession(url: H.url1))
     let actions = h.send(.answered(HTTPResponse(status: 204)))
     #expect(actions.removesJournal)
-    #expect(actions.events == [.failed(id: "u1", reason: "it was modified")])
+    #expect(actions.events == [.failed(id: "u1", reason: "it was modified", code: .fileChanged)])
     #expect(h.send(.resume).isEmpty)
   }
 
