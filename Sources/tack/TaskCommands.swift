@@ -226,9 +226,10 @@ enum DueDate {
 }
 
 extension Output {
-  /// One object as one line of JSON on stdout, through the same encoder as `json(_:)`.
+  /// One object as one line of JSON on stdout, through the machine-output writer (controls,
+  /// C1 and DEL escaped) like `json(_:)`.
   static func jsonLine(_ value: JSONValue) {
-    let data = (try? GraphJSON.encoder().encode(value)) ?? Data("{}".utf8)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    let data = (try? MachineJSON.line(value)) ?? Data("{}\n".utf8)
+    FileHandle.standardOutput.write(data)
   }
 }

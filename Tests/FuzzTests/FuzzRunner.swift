@@ -76,10 +76,9 @@ struct FuzzRunner: Sendable {
           listID: ids.list, taskID: ids.task, attachmentID: ids.attachment)
         summary = "attachment of \(attachment.size) bytes"
       case .download:
-        let count = try await session.downloadAttachment(
-          listID: ids.list, taskID: ids.task, attachmentID: ids.attachment,
-          to: directory + "/download")
-        summary = "downloaded \(count) bytes"
+        let data = try await session.downloadAttachment(
+          listID: ids.list, taskID: ids.task, attachmentID: ids.attachment)
+        summary = "downloaded \(data.count) bytes"
       case .deleteAttachment:
         try await session.deleteAttachment(
           listID: ids.list, taskID: ids.task, attachmentID: ids.attachment)
@@ -182,6 +181,8 @@ struct FuzzRunner: Sendable {
         problem: Clarity.problem(reason))
     case .paused: return CaseResult(outcome: "paused", problem: "paused without a command")
     case .cancelled: return CaseResult(outcome: "cancelled", problem: "cancelled without a command")
+    case .skipped(let reason):
+      return CaseResult(outcome: "skipped: \(Clarity.shown(reason))", problem: "skipped without a rival")
     case nil: return CaseResult(outcome: "no outcome", problem: "settled without an outcome")
     }
   }

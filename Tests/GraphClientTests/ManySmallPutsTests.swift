@@ -29,7 +29,7 @@ import Testing
         let bytes = (0..<fileSize).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 9 &+ upload) }
         let path = directory.path + "/data\(upload).bin"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let session = try await graph.createUploadSession(
+        let session = try await graph.openUploadSession(
           listID: list.id, taskID: task.id,
           info: AttachmentInfo(name: "data\(upload).bin", size: Int64(fileSize), contentType: nil))
         let uploadURL = try #require(session.uploadUrl)
