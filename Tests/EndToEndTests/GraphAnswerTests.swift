@@ -22,7 +22,9 @@ import Testing
     headers: [("Location", "https://login.example.test/"), ("Content-Type", "application/json")],
     body: #"{"value":[]}"#)
 
-  static func tack(_ arguments: [String], server: ScriptedHTTPServer) async throws -> Run {
+  static func tack(
+    _ arguments: [String], server: ScriptedHTTPServer, timeout: Duration = .seconds(30)
+  ) async throws -> Run {
     let state = FileManager.default.temporaryDirectory.appendingPathComponent(
       "tack-answers-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
@@ -39,7 +41,7 @@ import Testing
       for await line in child.lines { lines.append(line) }
       return lines.joined(separator: "\n")
     }
-    let status = await child.waitForExit()
+    let status = await child.waitForExit(timeout: timeout)
     if status == nil { child.signal(SIGKILL) }
     return Run(status: status, stdout: await collected.value, stderr: child.standardError())
   }
@@ -121,7 +123,8 @@ import Testing
     }
     counter.port = server.port
     defer { server.stop() }
-    let run = try await Self.tack(["lists"], server: server)
+    // A thousand connections: allow for CI's shared cores.
+    let run = try await Self.tack(["lists"], server: server, timeout: .seconds(240))
     #expect(run.status == 1)
     #expect(run.stderr.contains("stopped after 1000 pages"))
     #expect(server.requests.count == 1000)
