@@ -89,7 +89,10 @@ import Testing
   }
 
   @Test func theVerificationPageSignsACodeIn() async throws {
-    try await withHandler({ $0.token = nil }) { emulator in
+    try await withHandler({
+      $0.token = nil
+      $0.hookSecret = "page-secret"
+    }) { emulator in
       let start = try await emulator.send(
         "POST", emulator.loginBaseURL + "/common/oauth2/v2.0/devicecode",
         headers: [("Content-Type", "application/x-www-form-urlencoded")],
@@ -98,7 +101,8 @@ import Testing
       let code = try #require(start.json["user_code"] as? String)
       #expect(try await emulator.send("GET", page).status == 200)
       #expect(await emulator.store.pendingUserCodes() == [code])
-      let approved = try await emulator.send("GET", page + "?user_code=\(code)")
+      let approved = try await emulator.send(
+        "GET", page + "?user_code=\(code)&secret=page-secret")
       #expect(String(decoding: approved.body, as: UTF8.self).contains("Signed in"))
       #expect(await emulator.store.pendingUserCodes().isEmpty)
     }
