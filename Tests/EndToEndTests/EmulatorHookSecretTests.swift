@@ -79,6 +79,25 @@ import TmuxDriver
     return found
   }
 
+  /// `pid` and every process below it, from each thread's `children` list.
+  static func descendants(of pid: Int32) -> [Int32] {
+    var found = [pid]
+    var index = 0
+    while index < found.count {
+      let parent = found[index]
+      index += 1
+      let tasks =
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(parent)/task")) ?? []
+      for task in tasks {
+        let text =
+          (try? String(contentsOfFile: "/proc/\(parent)/task/\(task)/children", encoding: .utf8))
+          ?? ""
+        found += text.split(separator: " ").compactMap { Int32($0) }.filter { !found.contains($0) }
+      }
+    }
+    return found
+  }
+
   @Test func demoEmulatorListensOnLoopbackOnlyAndMintsNoTokenForStrangers() async throws {
     let home = try TackRun.makeHome("demohook")
     defer { TackRun.remove(home) }
@@ -90,13 +109,8 @@ import TmuxDriver
       ], directory: home)
     defer { tmux.kill() }
     try await tmux.waitFor("Flagged emails")
-    // The program and its children (tmux's shell may sit between), for a busy machine.
-    var pids = [try #require(try tmux.programPID())]
-    if let children = try? String(
-      contentsOfFile: "/proc/\(pids[0])/task/\(pids[0])/children", encoding: .utf8)
-    {
-      pids += children.split(separator: " ").compactMap { Int32($0) }
-    }
+    // The program and all its descendants (tmux's shell may sit between), for a busy machine.
+    let pids = Self.descendants(of: try #require(try tmux.programPID()))
     let sockets = pids.flatMap { Self.listeners(of: $0) }
     #expect(sockets.count == 1, "\(sockets)")
     let socket = try #require(sockets.first)

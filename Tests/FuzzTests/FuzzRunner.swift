@@ -182,7 +182,8 @@ struct FuzzRunner: Sendable {
     case .paused: return CaseResult(outcome: "paused", problem: "paused without a command")
     case .cancelled: return CaseResult(outcome: "cancelled", problem: "cancelled without a command")
     case .skipped(let reason):
-      return CaseResult(outcome: "skipped: \(Clarity.shown(reason))", problem: "skipped without a rival")
+      return CaseResult(
+        outcome: "skipped: \(Clarity.shown(reason))", problem: "skipped without a rival")
     case nil: return CaseResult(outcome: "no outcome", problem: "settled without an outcome")
     }
   }
