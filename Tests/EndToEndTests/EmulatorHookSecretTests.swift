@@ -109,9 +109,14 @@ import TmuxDriver
       ], directory: home)
     defer { tmux.kill() }
     try await tmux.waitFor("Flagged emails")
-    // The program and all its descendants (tmux's shell may sit between), for a busy machine.
-    let pids = Self.descendants(of: try #require(try tmux.programPID()))
-    let sockets = pids.flatMap { Self.listeners(of: $0) }
+    // The pane's shell and every process below it; looked up again for a while, since on a busy
+    // machine /proc may lag the screen.
+    var sockets: [(address: String, port: Int)] = []
+    let deadline = ContinuousClock.now + .seconds(10)
+    while sockets.isEmpty && ContinuousClock.now < deadline {
+      sockets = Self.descendants(of: try tmux.panePID()).flatMap { Self.listeners(of: $0) }
+      if sockets.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+    }
     #expect(sockets.count == 1, "\(sockets)")
     let socket = try #require(sockets.first)
     #expect(socket.address == "0100007F")
