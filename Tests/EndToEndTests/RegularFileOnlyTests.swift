@@ -42,7 +42,11 @@ import Testing
   @Test func resumeOfAJournaledPathNowAFifoEndsAtOnceWithExit2() async throws {
     let state = try UploadE2ETests.makeDirectory()
     defer { try? FileManager.default.removeItem(atPath: state) }
-    try await withEmulator { emulator in
+    // Throttled like the kill test it builds on: unthrottled, the upload can finish before the
+    // kill lands and leave no journal to resume.
+    try await withEmulator({
+      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=1500000"])
+    }) { emulator in
       let ids = try await EmulatorFixture.firstTask(emulator, list: "Tasks")
       let file = state + "/data.bin"
       try Data(EmulatorFixture.bytes(UploadE2ETests.size, seed: 93)).write(
