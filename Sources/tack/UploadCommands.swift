@@ -105,10 +105,7 @@ struct ResumeCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let context = try Composition.context(global)
-    let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
-    let loaded = journal.load()
-    for problem in loaded.problems { TackMain.printError("tack: \(problem)") }
+    let (context, _, loaded) = try JournalReading.load(global)
     let mine = loaded.entries.filter { $0.isJournaled(forGraphBase: context.graphURL) }
     let others = Set(loaded.entries.map(\.graphBaseURL)).filter {
       !UploadJournalEntry.sameGraphBase($0, context.graphURL)
@@ -158,10 +155,7 @@ struct UploadsCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let context = try Composition.context(global)
-    let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
-    let loaded = journal.load()
-    for problem in loaded.problems { TackMain.printError("tack: \(problem)") }
+    let (_, journal, loaded) = try JournalReading.load(global)
     let drivers = loaded.entries.map { journal.driver(of: $0.id) }
     if json {
       Output.json(zip(loaded.entries, drivers).map { Self.jsonObject($0, driver: $1) })
@@ -313,5 +307,20 @@ final class SignalWatcher: @unchecked Sendable {
     for source in sources { source.cancel() }
     signal(SIGINT, SIG_DFL)
     signal(SIGTERM, SIG_DFL)
+  }
+}
+
+/// Reading the journal for `tack resume` and `tack uploads`.
+enum JournalReading {
+  /// This configuration's context, its journal and the journal's entries; each unreadable entry
+  /// is reported on stderr.
+  static func load(_ global: GlobalOptions) throws -> (
+    ClientContext, UploadJournal, (entries: [UploadJournalEntry], problems: [JournalProblem])
+  ) {
+    let context = try Composition.context(global)
+    let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
+    let loaded = journal.load()
+    for problem in loaded.problems { TackMain.printError("tack: \(problem)") }
+    return (context, journal, loaded)
   }
 }
