@@ -93,6 +93,7 @@ enum TUILauncher {
     let logger = Composition.makeLogger(context)
     return try runBlocking {
       let emulator = try await GraphEmulator.start(startOptions)
+      logger.info("demo emulator listening", metadata: ["graph": "\(emulator.graphBaseURL)"])
       let token = await emulator.store.issueToken()
       let transport = Composition.makeTransport(context)
       do {

@@ -233,7 +233,8 @@ import Testing
     while transport.requests.isEmpty { await Task.yield() }
     task.cancel()
     await #expect(throws: CancellationError.self) { _ = try await task.value }
-    #expect(ContinuousClock.now - started < .seconds(10))
+    // Half the 120 s wait: generous for CI's shared cores, far below a sleep that ignored cancel.
+    #expect(ContinuousClock.now - started < .seconds(60))
   }
 
   @Test(arguments: ["http://graph.example.test/v1.0", "ftp://x/y", "not a url"])

@@ -7,15 +7,17 @@ import Testing
 @Suite struct LiveHTTPTransportTests {
   @Test func connectionRefusedOnAClosedLoopbackPort() async throws {
     let port = try closedLoopbackPort()
-    let transport = LiveHTTPTransport(configuration: LiveHTTPTransportConfiguration())
+    // A long connect timeout: AHC's connect-retry loop would wait all of it.
+    let transport = LiveHTTPTransport(
+      configuration: LiveHTTPTransportConfiguration(connectTimeout: .seconds(120)))
     defer { Task { await transport.shutdown() } }
     let started = ContinuousClock.now
     await #expect(throws: TransportError.connectionRefused(host: "127.0.0.1")) {
       _ = try await transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/v1.0"))
     }
-    // Far below AHC's connect-retry loop (which waits for the whole connect timeout and more);
-    // generous, because CI's two cores are shared with the rest of the suite.
-    #expect(ContinuousClock.now - started < .seconds(8))
+    // A third of that timeout: CI's two cores are shared with the whole suite, which has held a
+    // test back for ten seconds before it ran.
+    #expect(ContinuousClock.now - started < .seconds(40))
     let line = GraphError.transport(.connectionRefused(host: "127.0.0.1")).description
     #expect(line.contains("connection refused") && !line.contains("\n"))
   }
@@ -85,10 +87,8 @@ import Testing
         method: "GET", url: emulator.graphBaseURL + "/me/todo/lists",
         headers: [(name: "Authorization", value: "Bearer test-token")],
         timeout: .milliseconds(200))
-      let started = ContinuousClock.now
+      // The answer comes after 3 s: only the 200 ms deadline can make this a timeout.
       await #expect(throws: TransportError.timedOut) { _ = try await transport.send(request) }
-      // The 200 ms deadline, not the 30 s read timeout, ended it.
-      #expect(ContinuousClock.now - started < .seconds(15))
     }
   }
 
@@ -98,7 +98,8 @@ import Testing
     let path = directory.path + "/big.bin"
     try Data(repeating: 7, count: 2_000_000).write(to: URL(fileURLWithPath: path))
     try await withLiveEmulator({
-      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=200000"])
+      // 2 MB at 20 kB/s would take 100 s.
+      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=20000"])
     }) { emulator, transport in
       let graph = try emulator.session(transport)
       let list = try #require(try await graph.lists().all().first)
@@ -121,7 +122,7 @@ import Testing
       let cancelledAt = ContinuousClock.now
       sending.cancel()
       await #expect(throws: TransportError.cancelled) { _ = try await sending.value }
-      #expect(ContinuousClock.now - cancelledAt < .seconds(5))
+      #expect(ContinuousClock.now - cancelledAt < .seconds(40))
     }
   }
 

@@ -262,9 +262,8 @@ import Testing
       emulator: { $0.faults = try FaultPlan(specs: ["put#2=stall:ms=20000"]) },
       configuration: UploadRig.testConfiguration(stallTimeout: 0.6)
     ) { rig in
-      let started = ContinuousClock.now
+      // Only the watchdog reports a stall: a server that woke up would have answered the PUT.
       try await Self.uploadAndVerify(rig, EmulatorFixture.bytes(700_000, seed: 13))
-      #expect(ContinuousClock.now - started < .seconds(15))
       let events = await rig.log.events
       #expect(events.contains { if case .retry(_, .stalled, _, _) = $0 { true } else { false } })
     }
@@ -274,7 +273,8 @@ import Testing
 
   @Test func pauseStopsAtOnceKeepsTheSessionAndResumeAsksTheServer() async throws {
     try await withRig(emulator: {
-      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=1000000"])
+      // The second PUT would take 52 s: a pause that waited for it would show.
+      $0.faults = try FaultPlan(specs: ["put#2=bandwidth:bps=5000"])
     }) { rig in
       let bytes = EmulatorFixture.bytes(1_200_000, seed: 14)
       let path = try rig.file("pause.bin", bytes)
@@ -283,7 +283,7 @@ import Testing
       let pausedAt = ContinuousClock.now
       await rig.coordinator.pause(id)
       _ = await rig.log.first { if case .paused = $0 { true } else { false } }
-      #expect(ContinuousClock.now - pausedAt < .seconds(3))
+      #expect(ContinuousClock.now - pausedAt < .seconds(26))
       #expect(await rig.coordinator.waitUntilSettled()[id] == .paused)
       #expect(rig.journal.load().entries.map(\.id) == [id])
       #expect(await rig.emulator.store.openSessionCount() == 1)
@@ -303,7 +303,7 @@ import Testing
 
   @Test func cancelAbortsDeletesTheSessionAndTheJournalEntry() async throws {
     try await withRig(emulator: {
-      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=1000000"])
+      $0.faults = try FaultPlan(specs: ["put#2=bandwidth:bps=5000"])
     }) { rig in
       let path = try rig.file("cancel.bin", EmulatorFixture.bytes(1_200_000, seed: 15))
       let before = await rig.attachments().count
@@ -312,7 +312,7 @@ import Testing
       let cancelledAt = ContinuousClock.now
       await rig.coordinator.cancel(id)
       _ = await rig.log.first { if case .cancelled = $0 { true } else { false } }
-      #expect(ContinuousClock.now - cancelledAt < .seconds(5))
+      #expect(ContinuousClock.now - cancelledAt < .seconds(26))
       #expect(await rig.coordinator.waitUntilSettled()[id] == .cancelled)
       #expect(rig.journal.load().entries.isEmpty)
       #expect(await rig.emulator.store.openSessionCount() == 0)
