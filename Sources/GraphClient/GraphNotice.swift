@@ -5,19 +5,21 @@ import Synchronization
 /// or items of a listing that were skipped. Commands print `text` on stderr; the TUI shows it
 /// on the status line.
 public enum GraphNotice: Sendable, Equatable {
-  /// Graph (or the network) made us wait `seconds`, because of `reason`, until `until`.
-  case waiting(seconds: Double, reason: String, until: Date)
+  /// Graph (`askedByGraph`: a 429/503 answer) or a network failure (backing off before a retry)
+  /// made us wait `seconds`, because of `reason`, until `until`.
+  case waiting(seconds: Double, reason: String, until: Date, askedByGraph: Bool = true)
   /// `count` items of a listing could not be read and were left out; `ids` names some of them.
   case skipped(count: Int, noun: String, ids: [String])
 
   /// One line, without the `tack: ` prefix.
   public var text: String {
     switch self {
-    case .waiting(let seconds, let reason, let until):
+    case .waiting(let seconds, let reason, let until, let askedByGraph):
       let formatter = DateFormatter()
       formatter.locale = Locale(identifier: "en_US_POSIX")
       formatter.dateFormat = "HH:mm:ss"
-      return "Graph asked us to wait \(Int(seconds.rounded(.up))) s (\(reason)); retrying at "
+      let wait = "\(Int(seconds.rounded(.up))) s (\(reason)); retrying at "
+      return (askedByGraph ? "Graph asked us to wait " : "network trouble, waiting ") + wait
         + formatter.string(from: until)
     case .skipped(let count, let noun, let ids):
       let what = count == 1 ? noun : noun + "s"
@@ -34,7 +36,7 @@ public enum GraphNotice: Sendable, Equatable {
 extension GraphNotice {
   /// When a wait ends; nil for notices that are not waits.
   public var until: Date? {
-    if case .waiting(_, _, let until) = self { return until }
+    if case .waiting(_, _, let until, _) = self { return until }
     return nil
   }
 }

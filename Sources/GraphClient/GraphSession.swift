@@ -169,7 +169,7 @@ public final class GraphSession: Sendable {
           retries += 1
           try await wait(
             retryPolicy.delay(attempt: retries, retryAfter: nil, random: random),
-            reason: GraphError.transport(error).description, request: attempt)
+            reason: GraphError.transport(error).description, askedByGraph: false, request: attempt)
           continue
         }
         throw GraphError.transport(error)
@@ -253,7 +253,9 @@ public final class GraphSession: Sendable {
   }
 
   /// Waits before a retry: within the command's budget of waits, announced when long.
-  private func wait(_ seconds: Double, reason: String, request: HTTPRequest) async throws {
+  private func wait(
+    _ seconds: Double, reason: String, askedByGraph: Bool = true, request: HTTPRequest
+  ) async throws {
     let budget = retryPolicy.totalWaitBudget
     let allowed = waited.withLock { total in
       guard total + seconds <= budget else { return false }
@@ -261,12 +263,16 @@ public final class GraphSession: Sendable {
       return true
     }
     guard allowed else {
+      let who = askedByGraph ? "Graph asked us to wait" : "the network needed a wait of"
       throw GraphError.limit(
-        "gave up: Graph asked us to wait \(Int(seconds.rounded(.up))) s more (\(reason)), past "
+        "gave up: \(who) \(Int(seconds.rounded(.up))) s more (\(reason)), past "
           + "the \(Int(budget)) s this command may spend waiting — try again later")
     }
     if seconds >= RetryPolicy.announceThreshold {
-      notify?(.waiting(seconds: seconds, reason: reason, until: now().addingTimeInterval(seconds)))
+      notify?(
+        .waiting(
+          seconds: seconds, reason: reason, until: now().addingTimeInterval(seconds),
+          askedByGraph: askedByGraph))
     }
     logger.notice(
       "retrying after \(String(format: "%.3f", seconds)) s",

@@ -206,6 +206,12 @@ public actor UploadCoordinator {
       checkSettled()
       return
     }
+    // A paused upload's session may be driven by another process by now: delete it only as its
+    // owner.
+    if !record.driving, !claim(id) {
+      checkSettled()
+      return
+    }
     if let operation = feed(id, .cancel) { startDriver(id, operation) }
   }
 

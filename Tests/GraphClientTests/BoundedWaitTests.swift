@@ -51,6 +51,18 @@ import Testing
         + formatter.string(from: until))
   }
 
+  @Test func aLongNetworkBackoffIsAnnouncedAsTheNetworksNotGraphs() async throws {
+    let notices = Notices()
+    let transport = ScriptedTransport([.fail(.timedOut)])
+    // Half of a 20 s base delay, with the injected random of 0.5.
+    let policy = RetryPolicy(baseDelay: 20)
+    _ = try await session(transport, policy: policy, notices: notices).lists().all()
+    #expect(notices.all.count == 1)
+    let text = notices.all.first?.text ?? ""
+    #expect(text.hasPrefix("network trouble, waiting 10 s ("))
+    #expect(!text.contains("Graph asked"))
+  }
+
   @Test func waitingPastTheBudgetEndsWithAClearError() async throws {
     let clock = ManualClock()
     let transport = ScriptedTransport(fallback: { _ in
