@@ -189,11 +189,11 @@ import Testing
   }
 
   @Test func sessionIsReplacedBeforeItWouldExpire() async throws {
-    // Sessions live 3 s; a 2.3 s throttle after the first chunk leaves too little time for the
-    // rest, while a fresh session could do the whole file.
+    // Sessions live 10 s; a 9.3 s throttle after the first chunk leaves too little time for the
+    // rest, while a fresh session could do the whole file (in 0.5 s: room for CI's shared cores).
     try await withRig(emulator: {
-      $0.sessionLifetime = .seconds(3)
-      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=2000000", "put#2=429:retry-after=2.3"])
+      $0.sessionLifetime = .seconds(10)
+      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=2000000", "put#2=429:retry-after=9.3"])
     }) { rig in
       try await Self.uploadAndVerify(rig, EmulatorFixture.bytes(1_000_000, seed: 10))
       let events = await rig.log.events
