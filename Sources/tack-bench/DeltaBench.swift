@@ -4,7 +4,7 @@ import GraphEmulator
 import GraphModels
 import Synchronization
 
-/// `tack-bench delta`: refreshing the 5,000-task list of the demo seed by a delta round against
+/// `tack-bench delta`: refreshing the 5,000-task list of the demo seed ("Archive") by a delta round against
 /// a full reload (what `tack tasks` and the TUI do today): requests, bytes, time.
 ///
 /// The emulator runs on loopback in this process; a counting transport around the live one
@@ -12,7 +12,7 @@ import Synchronization
 /// (run it in debug only to compare the two ways, not to quote latency).
 enum DeltaBench {
   static let token = "bench-token"
-  static let listName = "Big list"
+  static let listName = "Archive"
 
   /// What one refresh cost.
   struct Cost {
