@@ -22,22 +22,29 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
   let session: GraphSession
   let firstURL: String
   let attempts: Attempts
+  /// Sent with every page request of a retrying sequence (e.g. `Prefer: odata.maxpagesize`).
+  let headers: [(name: String, value: String)]
 
   /// The pages from `firstURL`, each fetched with retries.
   public init(session: GraphSession, firstURL: String) {
     self.init(session: session, firstURL: firstURL, attempts: .retrying)
   }
 
-  init(session: GraphSession, firstURL: String, attempts: Attempts) {
+  init(
+    session: GraphSession, firstURL: String, attempts: Attempts,
+    headers: [(name: String, value: String)] = []
+  ) {
     self.session = session
     self.firstURL = firstURL
     self.attempts = attempts
+    self.headers = headers
   }
 
   /// Fetches one page per call to `next`.
   public struct AsyncIterator: AsyncIteratorProtocol {
     let session: GraphSession
     let attempts: Attempts
+    var headers: [(name: String, value: String)] = []
     var nextURL: String?
     var seen: Set<String> = []
     var pages = 0
@@ -49,6 +56,10 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     /// The bearer token of the latest single attempt that carried one (a caller that refreshes
     /// after a 401 must name the rejected token).
     public private(set) var token: String?
+    /// The `@odata.deltaLink` of the last page, once the last page of a delta round is read.
+    public private(set) var deltaLink: String?
+    /// Pages read so far.
+    public var pagesRead: Int { pages }
 
     /// The next page's items, or nil after the last page.
     public mutating func next() async throws -> [Item]? {
@@ -61,12 +72,13 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
     private mutating func nextRetrying(_ url: String) async throws -> [Item] {
       seen.insert(url)
-      let response = try await session.send(HTTPRequest(method: "GET", url: url))
+      let response = try await session.send(HTTPRequest(method: "GET", url: url, headers: headers))
       guard let page = Self.page(response.body) else {
         throw GraphError.malformed(
           "cannot read a page of \(Self.noun)s (\(response.body.count) bytes)")
       }
       let items = try take(page)
+      deltaLink = page.deltaLink
       if let link = page.nextLink, !link.isEmpty {
         guard !seen.contains(link) else {
           throw GraphError.malformed("@odata.nextLink repeats an earlier page")
@@ -173,7 +185,7 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
 
   /// An iterator from the first page.
   public func makeAsyncIterator() -> AsyncIterator {
-    AsyncIterator(session: session, attempts: attempts, nextURL: firstURL)
+    AsyncIterator(session: session, attempts: attempts, headers: headers, nextURL: firstURL)
   }
 
   /// Every readable item of every page, in order; skipped items are announced once.

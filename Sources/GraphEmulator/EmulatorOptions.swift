@@ -90,6 +90,11 @@ public struct EmulatorOptions: Sendable {
   public var maxPageSize: Int = 100
   /// Answer `Expect: 100-continue` (curl sends it for bodies over 1 MiB).
   public var answerExpectContinue: Bool = true
+  /// How long a delta function's `$deltatoken` stays usable (nil: until `expireDeltaTokens`).
+  public var deltaTokenLifetime: Duration?
+  /// Status of the `syncStateNotFound` answer to a stale delta or skip token: 410 (documented
+  /// for Outlook resources) or 400 (what identity resources answer).
+  public var deltaExpiredStatus: Int = 410
 
   public init() {}
 
@@ -150,12 +155,14 @@ public struct EmulatorOptions: Sendable {
     case "revoke-refresh": revokeUsedRefreshTokens = try bool()
     case "expect-continue": answerExpectContinue = try bool()
     case "seed": seed = try choice(Seed.self)
+    case "delta-token-lifetime": deltaTokenLifetime = .seconds(try int([]))
+    case "delta-expired-status": deltaExpiredStatus = try int([410, 400])
     default:
       throw EmulatorError.badOption(
         "unknown mode \(name); known: overlap, gap, oversize-chunk, fragment-multiple, "
           + "create-status, keys, ranges, location, status-get, session-lifetime, token-lifetime, "
           + "page-size, auto-approve, interval, device-code-lifetime, enforce-interval, "
-          + "revoke-refresh, expect-continue, seed")
+          + "revoke-refresh, expect-continue, seed, delta-token-lifetime, delta-expired-status")
     }
   }
 }

@@ -58,6 +58,7 @@ extension EmulatorStore {
     let list = TodoTaskList(id: makeID("list") + "=", displayName: displayName)
     listIndex[list.id] = records.count
     records.append(ListRecord(list: list))
+    delta.listChanged(list.id)
     return Tagged(value: list, etag: Self.etag(list.id, 1))
   }
 
@@ -65,6 +66,7 @@ extension EmulatorStore {
     guard let index = listIndex[listID] else { return nil }
     records[index].list.displayName = displayName
     records[index].version += 1
+    delta.listChanged(listID)
     return Tagged(value: records[index].list, etag: Self.etag(listID, records[index].version))
   }
 
@@ -75,6 +77,7 @@ extension EmulatorStore {
     }
     records.remove(at: index)
     listIndex = Dictionary(uniqueKeysWithValues: records.enumerated().map { ($1.list.id, $0) })
+    delta.listRemoved(listID)
     return .deleted
   }
 
@@ -90,6 +93,7 @@ extension EmulatorStore {
     changes.apply(to: &task, now: now)
     records[index].taskIndex[task.id] = records[index].tasks.count
     records[index].tasks.append(TaskRecord(task: task))
+    delta.taskChanged(listID: listID, taskID: task.id)
     return Tagged(value: task, etag: Self.etag(task.id, 1))
   }
 
@@ -100,6 +104,7 @@ extension EmulatorStore {
     changes.apply(to: &records[l].tasks[t].task, now: now)
     records[l].tasks[t].task.lastModifiedDateTime = GraphDate.format(now)
     records[l].tasks[t].version += 1
+    delta.taskChanged(listID: listID, taskID: taskID)
     let record = records[l].tasks[t]
     return Tagged(value: record.task, etag: Self.etag(taskID, record.version))
   }
@@ -109,6 +114,7 @@ extension EmulatorStore {
     records[l].tasks.remove(at: t)
     records[l].taskIndex = Dictionary(
       uniqueKeysWithValues: records[l].tasks.enumerated().map { ($1.task.id, $0) })
+    delta.taskRemoved(listID: listID, taskID: taskID)
     return true
   }
 
@@ -159,5 +165,6 @@ extension EmulatorStore {
   private func touch(_ l: Int, _ t: Int, now: Date) {
     records[l].tasks[t].task.lastModifiedDateTime = GraphDate.format(now)
     records[l].tasks[t].version += 1
+    delta.taskChanged(listID: records[l].list.id, taskID: records[l].tasks[t].task.id)
   }
 }

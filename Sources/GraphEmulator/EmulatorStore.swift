@@ -87,6 +87,8 @@ public actor EmulatorStore {
   private var counters: [FaultPlan.Selector: Int] = [:]
   private var log: [LoggedRequest] = []
   private(set) var serial = 0
+  /// Change numbers and state tokens for the delta functions (`EmulatorStore+Delta`).
+  var delta = DeltaTracking()
 
   init(options: EmulatorOptions) throws {
     self.options = options
@@ -256,6 +258,7 @@ public actor EmulatorStore {
   public func setTaskTitle(listID: String, taskID: String, _ title: String) {
     guard let l = listIndex[listID], let t = records[l].taskIndex[taskID] else { return }
     records[l].tasks[t].task.title = title
+    delta.taskChanged(listID: listID, taskID: taskID)
   }
 
   public func attachments(listID: String, taskID: String) -> [TaskFileAttachment]? {
@@ -283,6 +286,7 @@ public actor EmulatorStore {
     else { return false }
     records[l].tasks[t].attachments.remove(at: a)
     records[l].tasks[t].task.hasAttachments = !records[l].tasks[t].attachments.isEmpty
+    delta.taskChanged(listID: listID, taskID: taskID)
     return true
   }
 
@@ -297,6 +301,7 @@ public actor EmulatorStore {
     )
     records[l].tasks[t].attachments.append(record)
     records[l].tasks[t].task.hasAttachments = true
+    delta.taskChanged(listID: listID, taskID: taskID)
     return record.model
   }
 

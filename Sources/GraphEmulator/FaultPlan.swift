@@ -4,12 +4,14 @@ import Foundation
 ///
 /// Selectors count requests separately (1-based): `any`, `get`, `post`, `put` (chunk PUTs),
 /// `patch`, `create` (createUploadSession), `delete`, `status` (GET of an upload URL), `token`,
-/// `devicecode`, and the writes (POST, PATCH, DELETE) to one resource: `list`, `task`, `step`
-/// (checklist items). Ordinals: `3`, `2-4`, `5+`, `*`.
+/// `devicecode`, the writes (POST, PATCH, DELETE) to one resource: `list`, `task`, `step`
+/// (checklist items), and `delta` (GETs of the two delta functions). Ordinals: `3`, `2-4`, `5+`,
+/// `*`.
 public struct FaultPlan: Sendable {
   /// Which requests a rule counts.
   public enum Selector: String, Sendable, CaseIterable {
     case any, get, post, put, patch, create, delete, status, token, devicecode, list, task, step
+    case delta
   }
 
   /// What to do to a matching request.
@@ -24,7 +26,8 @@ public struct FaultPlan: Sendable {
     case commitThenDrop
     /// Store the chunk, then claim bytes never sent: `NextExpectedRanges` one chunk further.
     case overclaim
-    /// The session expires just before this request.
+    /// The session expires just before this request (on a delta request: every delta and skip
+    /// token is forgotten, so one in this request answers 410 `syncStateNotFound`).
     case expireSession
     /// Stop reading the request body for this long.
     case stall(milliseconds: Int)
@@ -66,10 +69,12 @@ public struct FaultPlan: Sendable {
     Fault syntax: SELECTOR#ORDINALS=KIND[:k=v,...]
       SELECTOR  any | get | post | put | patch | create | delete | status | token | devicecode
                 list | task | step  (writes — POST, PATCH, DELETE — to lists, tasks, checklist items)
+                delta  (GET …/lists/delta and …/tasks/delta)
       ORDINALS  N | N-M | N+ | *      (1-based, counted per selector)
       KIND      latency:ms=N | 429[:retry-after=S] | 503[:retry-after=S] | 500 | 504 | 401
                 reset:after=BYTES | commit-drop | expire | stall:ms=N | bandwidth:bps=N
                 overclaim  (PUT: store the chunk, then claim one chunk more than was sent)
+                expire  (upload URL: the session expires; delta: the sync state is lost → 410)
                 oauth:error=NAME  (token endpoint: slow_down, expired_token, …)
     Examples: put#2=429:retry-after=1.5   put#3=commit-drop   any#*=latency:ms=40
               task#1=commit-drop  (the first task write is stored, then its answer is lost)

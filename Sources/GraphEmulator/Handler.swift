@@ -5,7 +5,7 @@ import HummingbirdCore
 
 /// Answers one HTTP request: routing, faults and authentication here; the Graph semantics in
 /// one resource each (`ListsResource`, `TasksResource`, `ChecklistItemsResource`,
-/// `AttachmentsResource`, `UploadSessionsResource`, `IdentityResource`).
+/// `AttachmentsResource`, `UploadSessionsResource`, `IdentityResource`, `DeltaResource`).
 struct Handler: Sendable {
   let store: EmulatorStore
   let options: EmulatorOptions
@@ -27,6 +27,7 @@ struct Handler: Sendable {
     UploadSessionsResource(store: store, options: options)
   }
   var identity: IdentityResource { IdentityResource(store: store, options: options) }
+  var delta: DeltaResource { DeltaResource(store: store, options: options) }
 
   // MARK: Entry point
 
@@ -97,6 +98,7 @@ struct Handler: Sendable {
     case .attachments(let route): return await attachments.respond(route, call)
     case .checklistItems(let route): return await checklistItems.respond(route, call)
     case .uploadSessions(let route): return await uploadSessions.respond(route, call, wire: wire)
+    case .delta(let route): return await delta.respond(route, call)
     case .identity, .unknown:
       return .respond(call.out.error(400, "BadRequest", "Unsupported request."))
     }
@@ -133,6 +135,8 @@ struct Handler: Sendable {
       case .expireSession:
         if case .uploadSessions(let sessionRoute) = route, let id = sessionRoute.sessionID {
           await store.expireSession(id)
+        } else if case .delta = route {
+          await store.expireDeltaTokens()
         }
       case .stall(let ms): body.stallMilliseconds = ms
       case .bandwidth(let bps): body.bytesPerSecond = bps

@@ -10,6 +10,7 @@ enum Route: Equatable {
   case attachments(AttachmentsResource.Route)
   case checklistItems(ChecklistItemsResource.Route)
   case uploadSessions(UploadSessionsResource.Route)
+  case delta(DeltaResource.Route)
   case unknown(String)
 
   static func parse(_ raw: [String], userID: String) -> Route {
@@ -40,6 +41,7 @@ enum Route: Equatable {
 
   /// The route below `me/todo/lists`: the first resource that owns the path.
   static func todo(_ path: TodoPath) -> Route {
+    if let route = DeltaResource.match(path) { return .delta(route) }
     if let route = ListsResource.match(path) { return .lists(route) }
     if let route = TasksResource.match(path) { return .tasks(route) }
     if let route = AttachmentsResource.match(path) { return .attachments(route) }
@@ -63,6 +65,7 @@ enum Route: Equatable {
   static func selectors(method: HTTPRequest.Method, route: Route) -> [FaultPlan.Selector] {
     var selectors: [FaultPlan.Selector] = [.any]
     if method != .get, let resource = writeSelector(route) { selectors.append(resource) }
+    if method == .get, case .delta = route { selectors.append(.delta) }
     switch (method, route) {
     case (.post, .identity(.token)): selectors.append(.token)
     case (.post, .identity(.deviceCode)): selectors.append(.devicecode)

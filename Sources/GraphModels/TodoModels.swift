@@ -115,14 +115,18 @@ public struct GraphPage<Element: Decodable & Sendable>: Decodable, Sendable {
   public var value: [Element]
   /// The absolute URL of the next page, followed verbatim; absent on the last page.
   public var nextLink: String?
+  /// The link that starts the next round of a delta function; only on a round's last page.
+  public var deltaLink: String?
 
   enum CodingKeys: String, CodingKey {
     case value
     case nextLink = "@odata.nextLink"
+    case deltaLink = "@odata.deltaLink"
   }
 
-  public init(value: [Element], nextLink: String?) {
+  public init(value: [Element], nextLink: String?, deltaLink: String? = nil) {
     self.value = value
     self.nextLink = nextLink
+    self.deltaLink = deltaLink
   }
 }

@@ -20,7 +20,8 @@ struct EmulatorCommand: ParsableCommand {
         keys=pascal|camel, ranges=bare|openEnded, location=path|odataKey|controls, status-get=on|off,
         session-lifetime=SECONDS, token-lifetime=SECONDS, page-size=N, auto-approve=POLLS,
         interval=SECONDS, device-code-lifetime=SECONDS, enforce-interval=on|off,
-        revoke-refresh=on|off, expect-continue=on|off, seed=demo|small|empty
+        revoke-refresh=on|off, expect-continue=on|off, seed=demo|small|empty,
+        delta-token-lifetime=SECONDS, delta-expired-status=410|400
       """
   )
 
