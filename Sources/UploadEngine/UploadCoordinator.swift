@@ -27,6 +27,8 @@ public actor UploadCoordinator {
   var throttle: ProgressThrottle
   private var settleWaiters: [CheckedContinuation<Void, Never>] = []
   let limiter: RequestLimiter
+  /// The cap on bytes per second shared by every PUT of this coordinator.
+  nonisolated let bandwidth: BandwidthLimiter
 
   /// How an upload began, which decides what a changed file means.
   enum Origin: Sendable {
@@ -72,10 +74,12 @@ public actor UploadCoordinator {
   }
 
   /// A coordinator over `graph`; `journal` nil keeps nothing on disk (tests, demo).
+  /// `pacingClock` times the bandwidth cap (a test drives its own).
   public init(
     graph: GraphSession, journal: UploadJournal?,
     configuration: UploadCoordinatorConfiguration = UploadCoordinatorConfiguration(),
-    clock: any UploadClock = SystemUploadClock()
+    clock: any UploadClock = SystemUploadClock(),
+    pacingClock: any PacingClock = ContinuousPacingClock()
   ) {
     self.graph = graph
     self.journal = journal
@@ -83,6 +87,8 @@ public actor UploadCoordinator {
     self.clock = clock
     self.logger = graph.logger
     self.limiter = RequestLimiter(limit: configuration.maxRequestsInFlight)
+    self.bandwidth = BandwidthLimiter(
+      bytesPerSecond: configuration.bandwidthLimit, clock: pacingClock)
     self.throttle = ProgressThrottle(interval: configuration.progressInterval)
     (events, continuation) = AsyncStream.makeStream(
       of: UploadEvent.self, bufferingPolicy: .unbounded)
