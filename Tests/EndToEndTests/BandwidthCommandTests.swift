@@ -15,7 +15,7 @@ import Testing
     return try await TackRun.run(arguments + [file], home: home, environment: environment)
   }
 
-  @Test(arguments: ["fast", "2X", "-1", "500", "1.2.3M"])
+  @Test(arguments: ["fast", "2X", "0.5k", "500", "1.2.3M"])
   func aBadRateIsAOneLineUsageErrorBeforeAnyRequest(_ rate: String) async throws {
     let home = try TackRun.makeHome("bwlimit")
     defer { TackRun.remove(home) }

@@ -27,7 +27,7 @@ import Testing
     var options = EmulatorOptions()
     options.seed = .small
     options.token = EmulatorFixture.token
-    let emulator = try InProcessEmulator(options)
+    let emulator = try InProcessEmulator(options, authority: "127.0.0.1")
     let transport = RecordingTransport(inner: InProcessTransport(emulator), gate: gate)
     let graph = try GraphSession(
       baseURL: emulator.graphBaseURL, tokens: StaticTokenProvider(token: EmulatorFixture.token),

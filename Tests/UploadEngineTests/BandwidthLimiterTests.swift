@@ -129,19 +129,10 @@ import Testing
   @Test func twoUploadsTakeTurnsAndShareTheCap() async throws {
     let clock = ManualPacingClock()
     let limiter = BandwidthLimiter(bytesPerSecond: 10_000, clock: clock)
-    let order = Mutex<[String]>([])
-    func run(_ name: String) -> Task<Void, any Error> {
-      Task {
-        for _ in 0..<10 {
-          let bytes = try await limiter.admit(upTo: 1_000)
-          #expect(bytes == 1_000)
-          order.withLock { $0.append(name) }
-        }
-      }
-    }
-    let first = run("a")
+    let order = Turns()
+    let first = order.take(10, named: "a", from: limiter)
     await clock.sleepers(atLeast: 1)
-    let second = run("b")
+    let second = order.take(10, named: "b", from: limiter)
     // 20 pieces of one burst each: the first from the full bucket, each other after 0.1 s.
     for _ in 0..<19 {
       await clock.sleepers(atLeast: 1)
@@ -150,7 +141,7 @@ import Testing
     try await first.value
     try await second.value
     #expect(abs(clock.now() - 1.9) < 1e-6)
-    let seen = order.withLock { $0 }
+    let seen = order.names.withLock { $0 }
     #expect(seen.count == 20)
     // Neither upload gets two turns ahead of the other while both wait.
     var lead = 0
@@ -167,5 +158,23 @@ import Testing
     waiting.cancel()
     await #expect(throws: CancellationError.self) { try await waiting.value }
     #expect(limiter.waiting == 0)
+  }
+}
+
+/// The order in which pieces of several uploads were admitted.
+final class Turns: Sendable {
+  let names = Mutex<[String]>([])
+
+  /// Admits `count` pieces of 1,000 bytes for `name`, one after another, noting each turn.
+  func take(_ count: Int, named name: String, from limiter: BandwidthLimiter) -> Task<
+    Void, any Error
+  > {
+    Task {
+      for _ in 0..<count {
+        let bytes = try await limiter.admit(upTo: 1_000)
+        #expect(bytes == 1_000)
+        self.names.withLock { $0.append(name) }
+      }
+    }
   }
 }
