@@ -39,6 +39,8 @@ public enum Action: Sendable {
   /// Files the engine refused before starting (too large, unreadable, …).
   case uploadsRejected([AppError])
   case upload(UploadEvent, at: Date)
+  /// The engine's cap on upload bytes per second (nil: none), reported when it starts.
+  case bandwidthLimit(Int?)
   /// Unfinished uploads in the journal at start-up.
   case journalFound([JournaledUpload])
   /// Nobody is signed in: the runtime is asking for a device code.
@@ -66,6 +68,8 @@ public enum Effect: Sendable, Hashable {
   case retryUpload(UploadID)
   case resumeJournaled([UploadID])
   case discardJournaled([UploadID])
+  /// Cap the bytes per second of every upload together (nil: no cap), from the next piece on.
+  case setBandwidthLimit(Int?)
   /// Save an attachment into `directory`; the answer is `attachmentDownloaded`.
   case downloadAttachment(
     listID: String, taskID: String, attachmentID: String, name: String,

@@ -158,6 +158,8 @@ public struct AppState: Sendable {
   public var attachmentsState = ListState()
   public var uploads: [UploadRow] = []
   public var uploadsState = ListState()
+  /// The engine's cap on upload bytes per second (`b` steps it, the uploads pane shows it).
+  public var bandwidthCap: BandwidthCap = .unknown
   public var picker: FilePickerState?
   public var overlay: Overlay?
   public var status: StatusMessage?

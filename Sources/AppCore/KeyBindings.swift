@@ -19,6 +19,7 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
   case togglePauseAll
   case cancelUpload
   case retryUpload
+  case cycleBandwidthLimit
   case download
   case delete
   case help
@@ -153,6 +154,9 @@ public enum KeyBindings {
       disabled: Rules.togglePauseAll),
     KeyBinding([.char("x")], .cancelUpload, "cancel upload", .global, disabled: Rules.cancel),
     KeyBinding([.char("r")], .retryUpload, "retry failed upload", .global, disabled: Rules.retry),
+    KeyBinding(
+      [.char("b")], .cycleBandwidthLimit, "cap upload speed: off, 500 kB/s, 1 MB/s, 5 MB/s",
+      .global, disabled: { $0.bandwidthCap == .unknown ? "uploads are not ready yet" : nil }),
     KeyBinding([.ctrl("r")], .refresh, "reload from Graph", .global),
     KeyBinding([.char("?")], .help, "help", .global, footer: "help"),
     KeyBinding([.ctrl("l")], .repaint, "redraw the screen", .global),

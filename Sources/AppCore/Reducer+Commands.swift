@@ -63,6 +63,8 @@ private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
     return [.listDirectory(path: state.pickerDirectory)]
   case .togglePause, .togglePauseAll, .cancelUpload, .retryUpload:
     return uploadCommand(&state, command)
+  case .cycleBandwidthLimit:
+    return cycleBandwidthLimit(&state)
   case .download, .delete:
     return attachmentCommand(&state, command)
   case .help:

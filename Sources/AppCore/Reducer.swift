@@ -60,6 +60,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     return []
   case .upload(let event, let date):
     return uploadEvent(&state, event, at: date)
+  case .bandwidthLimit(let rate):
+    state.bandwidthCap = BandwidthCap(reported: rate)
+    return []
   case .journalFound(let uploads):
     if !uploads.isEmpty { state.overlay = .resumeOffer(uploads) }
     return []

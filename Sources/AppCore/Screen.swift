@@ -208,7 +208,9 @@ public enum Screen {
   }
 
   private static func renderUploads(_ state: AppState, _ area: Rect, into buffer: inout Buffer) {
-    let inner = frame("Uploads", focused: state.focus == .uploads).render(into: &buffer, area: area)
+    let cap = state.bandwidthCap.titleText.map { (state.glyphs.isUnicode ? " · " : " - ") + $0 }
+    let inner = frame("Uploads" + (cap ?? ""), focused: state.focus == .uploads)
+      .render(into: &buffer, area: area)
     let rows = state.uploads.map { row -> TableRow in
       let (stateText, style) = describe(row, state)
       let eta = row.phase == .sending ? Format.duration(row.secondsLeft) : ""

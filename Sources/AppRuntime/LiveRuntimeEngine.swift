@@ -28,6 +28,7 @@ final class LiveRuntimeEngine: RuntimeEngine {
       }
     }
     eventsTask.withLock { $0 = task }
+    bus.post(.bandwidthLimit(coordinator.bandwidthLimit))
     services.notices?.connect { notice in bus.post(.notice(notice.text, until: notice.until)) }
     if let journal = services.journal {
       let baseURL = services.session.baseURL
@@ -57,6 +58,8 @@ final class LiveRuntimeEngine: RuntimeEngine {
     case .startUploads, .pauseUpload, .resumeUpload, .retryUpload, .cancelUpload,
       .resumeJournaled, .discardJournaled, .quit:
       commandUploads(effect, bus)
+    case .setBandwidthLimit(let rate):
+      services.coordinator.setBandwidthLimit(rate)
     case .repaint, .suspend, .forceQuit:
       break
     }

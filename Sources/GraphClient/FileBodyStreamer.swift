@@ -6,7 +6,7 @@ import NIOCore
 /// every attempt so the whole file is never held in memory.
 enum FileBodyStreamer {
   static func stream(
-    path: String, offset: Int64, length: Int64, pieceSize: Int,
+    path: String, offset: Int64, length: Int64, pieceSize: Int, pacer: (any BodyPacer)? = nil,
     writer: HTTPClient.Body.StreamWriter
   ) async throws {
     let handle: FileHandle
@@ -34,7 +34,13 @@ enum FileBodyStreamer {
         throw TransportError.bodyUnreadable(path: path, detail: "the file shrank while uploading")
       }
       remaining -= Int64(data.count)
-      try await writer.write(.byteBuffer(ByteBuffer(bytes: data))).get()
+      guard let pacer else {
+        try await writer.write(.byteBuffer(ByteBuffer(bytes: data))).get()
+        continue
+      }
+      try await PacedBody.write(data, pieceSize: pieceSize, pacer: pacer) { piece in
+        try await writer.write(.byteBuffer(ByteBuffer(bytes: piece))).get()
+      }
     }
   }
 }

@@ -15,9 +15,11 @@ import Synchronization
 /// and returning that write's future as the stream's result leaves no such window.
 enum FinalPieceWriter {
   /// Runs `producer` with a writer that holds back the piece completing `length` bytes, then
-  /// writes that piece on `loop`, which must be the request's (delegate) event loop.
+  /// writes that piece on `loop`, which must be the request's (delegate) event loop. The
+  /// producer's task joins `producers`, which cancels it when the request ends.
   static func stream(
     length: Int64, on loop: any EventLoop, into writer: HTTPClient.Body.StreamWriter,
+    producers: BodyProducers,
     producer: @escaping @Sendable (HTTPClient.Body.StreamWriter) async throws -> Void
   ) -> EventLoopFuture<Void> {
     let holder = Holder(length: length)
@@ -25,7 +27,9 @@ enum FinalPieceWriter {
       holder.keepIfLast(part) ? loop.makeSucceededVoidFuture() : writer.write(part)
     }
     let produced = loop.makePromise(of: Void.self)
-    produced.completeWithTask { try await producer(holding) }
+    let task = Task { try await producer(holding) }
+    producers.add(task)
+    produced.completeWithTask { try await task.value }
     return produced.futureResult.flatMap {
       guard let last = holder.last else { return loop.makeSucceededVoidFuture() }
       return writer.write(last)

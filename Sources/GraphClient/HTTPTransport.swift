@@ -25,16 +25,20 @@ public struct HTTPRequest: Sendable {
   public var body: HTTPBody?
   /// Deadline for the response head; nil uses the transport's default.
   public var timeout: Duration?
+  /// Admits the body's pieces onto the wire (a bandwidth cap); nil sends them as fast as the
+  /// connection takes them.
+  public var pacer: (any BodyPacer)?
 
   public init(
     method: String, url: String, headers: [(name: String, value: String)] = [],
-    body: HTTPBody? = nil, timeout: Duration? = nil
+    body: HTTPBody? = nil, timeout: Duration? = nil, pacer: (any BodyPacer)? = nil
   ) {
     self.method = method
     self.url = url
     self.headers = headers
     self.body = body
     self.timeout = timeout
+    self.pacer = pacer
   }
 
   public func header(_ name: String) -> String? {

@@ -114,11 +114,14 @@ public final class LiveHTTPTransport: HTTPTransport {
     }
     // The request's delegate loop; a file body ends on it (see `FinalPieceWriter`).
     let loop = client.eventLoopGroup.any()
+    let producers = BodyProducers()
+    defer { producers.cancelAll() }
     let ahcRequest: HTTPClient.Request
     do {
       ahcRequest = try HTTPClient.Request(
         url: request.url, method: HTTPMethod(rawValue: request.method.uppercased()),
-        headers: Self.headers(request.headers), body: body(request.body, loop: loop))
+        headers: Self.headers(request.headers),
+        body: body(request.body, pacer: request.pacer, loop: loop, producers: producers))
     } catch {
       throw Self.transportError(error, host: target.host)
     }
@@ -132,6 +135,7 @@ public final class LiveHTTPTransport: HTTPTransport {
         try await task.futureResult.get()
       } onCancel: {
         task.cancel()
+        producers.cancelAll()
       }
     } catch {
       if Task.isCancelled { throw TransportError.cancelled }
@@ -184,12 +188,26 @@ public final class LiveHTTPTransport: HTTPTransport {
     return headers
   }
 
-  private func body(_ body: HTTPBody?, loop: any EventLoop) -> HTTPClient.Body? {
+  private func body(
+    _ body: HTTPBody?, pacer: (any BodyPacer)?, loop: any EventLoop, producers: BodyProducers
+  ) -> HTTPClient.Body? {
+    let pieceSize = configuration.pieceSize
     switch body {
     case .none:
       return nil
+    case .bytes(let data) where pacer != nil:
+      // Each piece waits for the pacer (a bandwidth cap), so even a small body is streamed.
+      guard let pacer else { return nil }
+      return .stream(contentLength: Int64(data.count)) { writer in
+        FinalPieceWriter.stream(
+          length: Int64(data.count), on: loop, into: writer, producers: producers
+        ) { writer in
+          try await PacedBody.write(data, pieceSize: pieceSize, pacer: pacer) { piece in
+            try await writer.write(.byteBuffer(ByteBuffer(bytes: piece))).get()
+          }
+        }
+      }
     case .bytes(let data):
-      let pieceSize = configuration.pieceSize
       guard data.count > pieceSize else { return .bytes(data) }
       // A chunk in memory still goes out piece by piece, so progress (and the stall watchdog)
       // sees bytes move on a slow link; no file is touched.
@@ -197,11 +215,12 @@ public final class LiveHTTPTransport: HTTPTransport {
         Self.write(data, from: data.startIndex, pieceSize: pieceSize, to: writer)
       }
     case .file(let path, let offset, let length):
-      let pieceSize = configuration.pieceSize
       return .stream(contentLength: length) { writer in
-        FinalPieceWriter.stream(length: length, on: loop, into: writer) { writer in
+        FinalPieceWriter.stream(length: length, on: loop, into: writer, producers: producers) {
+          writer in
           try await FileBodyStreamer.stream(
-            path: path, offset: offset, length: length, pieceSize: pieceSize, writer: writer)
+            path: path, offset: offset, length: length, pieceSize: pieceSize, pacer: pacer,
+            writer: writer)
         }
       }
     }

@@ -7,16 +7,19 @@ public struct TackConfigFile: Sendable, Hashable {
   public var cloud: String?
   public var graphURL: String?
   public var loginURL: String?
+  /// The upload bandwidth cap as written (`"2M"`, or a number of bytes per second).
+  public var bwlimit: String?
 
   public init(
     clientID: String? = nil, tenant: String? = nil, cloud: String? = nil, graphURL: String? = nil,
-    loginURL: String? = nil
+    loginURL: String? = nil, bwlimit: String? = nil
   ) {
     self.clientID = clientID
     self.tenant = tenant
     self.cloud = cloud
     self.graphURL = graphURL
     self.loginURL = loginURL
+    self.bwlimit = bwlimit
   }
 
   /// Reads the file; a missing file is an empty configuration, an unreadable one an error.
@@ -27,13 +30,15 @@ public struct TackConfigFile: Sendable, Hashable {
     else { throw GraphError.input("\(path) is not a JSON object") }
     var normalised: [String: String] = [:]
     for (key, value) in object {
-      guard let text = value as? String else { continue }
+      // A number is taken as written (`"bwlimit": 1000000`).
+      guard let text = value as? String ?? (value as? NSNumber)?.stringValue else { continue }
       let folded = key.lowercased().replacingOccurrences(of: "_", with: "")
         .replacingOccurrences(of: "-", with: "")
       normalised[folded] = text
     }
     return TackConfigFile(
       clientID: normalised["clientid"], tenant: normalised["tenant"], cloud: normalised["cloud"],
-      graphURL: normalised["graphurl"], loginURL: normalised["loginurl"])
+      graphURL: normalised["graphurl"], loginURL: normalised["loginurl"],
+      bwlimit: normalised["bwlimit"])
   }
 }

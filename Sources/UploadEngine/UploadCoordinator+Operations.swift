@@ -16,13 +16,15 @@ extension UploadCoordinator {
     var putTimeout: Duration
     var limiter: RequestLimiter
     var digests: FileDigests?
+    var bandwidth: BandwidthLimiter
   }
 
   private func context(for record: Record) -> Context {
     Context(
       graph: graph, clock: clock, file: record.file, target: record.target, sent: record.sent,
       lastToken: record.lastToken, deleteTimeout: configuration.deleteTimeout,
-      putTimeout: configuration.putTimeout, limiter: limiter, digests: record.digests)
+      putTimeout: configuration.putTimeout, limiter: limiter, digests: record.digests,
+      bandwidth: bandwidth)
   }
 
   /// Runs one operation (cancellable through `abortInFlight`) and returns its result.
@@ -104,8 +106,10 @@ extension UploadCoordinator {
       case .failure(let changed): return Completed(input: changed.input, token: nil)
       }
       let sent = context.sent
-      let request = graph.uploadChunkRequest(
-        uploadURL: url, range: range, body: body, timeout: context.putTimeout)
+      var request = graph.uploadChunkRequest(
+        uploadURL: url, range: range, body: body,
+        timeout: context.bandwidth.deadline(for: range.length, base: context.putTimeout))
+      request.pacer = context.bandwidth
       return await send(request, context: context) { bytes in sent.value.withLock { $0 = bytes } }
     case .queryStatus(let url):
       return await send(graph.uploadSessionStatusRequest(uploadURL: url), context: context)

@@ -27,6 +27,8 @@ public actor UploadCoordinator {
   var throttle: ProgressThrottle
   private var settleWaiters: [CheckedContinuation<Void, Never>] = []
   let limiter: RequestLimiter
+  /// The cap on bytes per second shared by every PUT of this coordinator.
+  nonisolated let bandwidth: BandwidthLimiter
 
   /// How an upload began, which decides what a changed file means.
   enum Origin: Sendable {
@@ -72,10 +74,12 @@ public actor UploadCoordinator {
   }
 
   /// A coordinator over `graph`; `journal` nil keeps nothing on disk (tests, demo).
+  /// `pacingClock` times the bandwidth cap (a test drives its own).
   public init(
     graph: GraphSession, journal: UploadJournal?,
     configuration: UploadCoordinatorConfiguration = UploadCoordinatorConfiguration(),
-    clock: any UploadClock = SystemUploadClock()
+    clock: any UploadClock = SystemUploadClock(),
+    pacingClock: any PacingClock = ContinuousPacingClock()
   ) {
     self.graph = graph
     self.journal = journal
@@ -83,6 +87,8 @@ public actor UploadCoordinator {
     self.clock = clock
     self.logger = graph.logger
     self.limiter = RequestLimiter(limit: configuration.maxRequestsInFlight)
+    self.bandwidth = BandwidthLimiter(
+      bytesPerSecond: configuration.bandwidthLimit, clock: pacingClock)
     self.throttle = ProgressThrottle(interval: configuration.progressInterval)
     (events, continuation) = AsyncStream.makeStream(
       of: UploadEvent.self, bufferingPolicy: .unbounded)
@@ -350,7 +356,7 @@ public actor UploadCoordinator {
     release(id)
   }
 
-  private func release(_ id: UploadID) {
+  func release(_ id: UploadID) {
     uploads[id]?.driving = false
     if let record = uploads[id], record.earlyOutcome != nil || record.machine?.isSettled == true {
       uploads[id]?.holdsSlot = false
@@ -360,53 +366,7 @@ public actor UploadCoordinator {
     checkSettled()
   }
 
-  // MARK: - Feeding the machine
-
-  /// Feeds `input` and performs the resulting actions; returns the operation to start, if any.
-  func feed(_ id: UploadID, _ input: UploadInput) -> UploadOperation? {
-    guard var record = uploads[id], var machine = record.machine else { return nil }
-    let actions = machine.handle(input, now: clock.now())
-    record.machine = machine
-    uploads[id] = record
-    var operation: UploadOperation?
-    for action in actions {
-      switch action {
-      case .perform(let next): operation = next
-      case .abortInFlight: uploads[id]?.operation?.cancel()
-      case .saveJournal(let progress): saveJournal(id, progress)
-      case .removeJournal: removeJournal(id)
-      case .emit(let event): publish(event)
-      }
-    }
-    if machine.isSettled, operation == nil, uploads[id]?.driving == false {
-      release(id)
-    }
-    return operation
-  }
-
-  private func saveJournal(_ id: UploadID, _ progress: SessionProgress) {
-    guard let journal, var entry = uploads[id]?.entry else { return }
-    entry.sessionProgress = progress
-    entry.updatedAt = clock.now()
-    uploads[id]?.entry = entry
-    guard entry.uploadUrl != nil else { return }
-    do {
-      try journal.save(entry)
-    } catch {
-      // The upload can go on; only crash recovery is weaker. Say so once per failure.
-      logger.error(
-        "cannot write the upload journal", metadata: ["error": .string(error.description)])
-    }
-  }
-
-  private func removeJournal(_ id: UploadID) {
-    do {
-      try journal?.remove(id)
-    } catch {
-      logger.error(
-        "cannot delete the upload journal entry", metadata: ["error": .string(error.description)])
-    }
-  }
+  // MARK: - Events
 
   func publish(_ event: UploadEvent) {
     for out in throttle.offer(event, now: clock.now()) { continuation.yield(out) }

@@ -16,6 +16,9 @@ public struct UploadCoordinatorConfiguration: Sendable {
   public var deleteTimeout: Duration
   /// Deadline of one PUT's response head; the stall watchdog catches silence much sooner.
   public var putTimeout: Duration
+  /// The cap on bytes per second of all uploads together at start (nil: none); see
+  /// `UploadCoordinator.setBandwidthLimit(_:)` to change it while they run.
+  public var bandwidthLimit: Int?
 
   /// Defaults suit Graph; concurrency is clamped to 1…4.
   public init(
@@ -23,7 +26,7 @@ public struct UploadCoordinatorConfiguration: Sendable {
     chunkSize: Int64 = UploadLimits.defaultChunkSize,
     machine: UploadStateMachine.Configuration = UploadStateMachine.Configuration(),
     progressInterval: Double = 0.1, deleteTimeout: Duration = .seconds(3),
-    putTimeout: Duration = .seconds(900)
+    putTimeout: Duration = .seconds(900), bandwidthLimit: Int? = nil
   ) {
     self.maxConcurrentUploads = min(max(maxConcurrentUploads, 1), 4)
     self.maxRequestsInFlight = min(max(maxRequestsInFlight, 1), 4)
@@ -32,5 +35,6 @@ public struct UploadCoordinatorConfiguration: Sendable {
     self.progressInterval = progressInterval
     self.deleteTimeout = deleteTimeout
     self.putTimeout = putTimeout
+    self.bandwidthLimit = bandwidthLimit
   }
 }

@@ -49,21 +49,8 @@ public struct SessionProgress: Sendable, Hashable, Codable {
   }
 }
 
-/// An instruction from `UploadStateMachine` to the coordinator, performed in order.
-public enum UploadAction: Sendable, Hashable {
-  /// Start `operation`; its result comes back as the next input.
-  case perform(UploadOperation)
-  /// Cancel the operation in flight now (pause, cancel, stall); its result still comes back.
-  case abortInFlight
-  /// Write the journal entry atomically before doing anything else.
-  case saveJournal(SessionProgress)
-  /// Delete the journal entry.
-  case removeJournal
-  /// Publish an event.
-  case emit(UploadEvent)
-}
-
-/// Something that happened to an upload: a user command or the result of the operation in flight.
+/// Something that happened to an upload: a user command or the result of the operation in
+/// flight. The coordinator hands each to the `UploadStateMachine` event of the same name.
 public enum UploadInput: Sendable {
   /// Begin: create a session, or (with a journaled session) ask the server where it stopped.
   case start

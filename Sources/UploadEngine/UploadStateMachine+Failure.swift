@@ -5,7 +5,7 @@ import GraphModels
 /// Failed answers: retry after a wait, refresh the token, or give up.
 extension UploadStateMachine {
   mutating func httpFailure(_ response: HTTPResponse, operation: UploadOperation, now: Date)
-    -> [UploadAction]
+    -> Transition
   {
     let detail = describe(response)
     let retryAfter = RetryAfter.seconds(response.header("Retry-After"), now: now)
@@ -48,7 +48,7 @@ extension UploadStateMachine {
   }
 
   mutating func transportFailure(_ error: TransportError, operation: UploadOperation, now: Date)
-    -> [UploadAction]
+    -> Transition
   {
     let detail = GraphError.transport(error).description
     if case .bodyUnreadable = error { return fail(detail) }
@@ -74,13 +74,13 @@ extension UploadStateMachine {
   /// The PUT may or may not have been committed: wait, then ask before resending.
   mutating func ambiguousFailure(
     reason: RetryReason, retryAfter: Double?, detail: String, now: Date
-  ) -> [UploadAction] {
+  ) -> Transition {
     retryLater(reason: reason, retryAfter: retryAfter, detail: detail, then: .query)
   }
 
   mutating func retryLater(
     reason: RetryReason, retryAfter: Double?, detail: String, then next: FollowUp
-  ) -> [UploadAction] {
+  ) -> Transition {
     switch budget.spendFailedAttempt() {
     case .exhausted(let attempts):
       return fail("gave up after \(attempts) attempts: \(detail)")
@@ -98,7 +98,7 @@ extension UploadStateMachine {
   }
 
   /// What a wait (or a token refresh) was waiting for.
-  mutating func runFollowUp(_ next: FollowUp, now: Date) -> [UploadAction] {
+  mutating func runFollowUp(_ next: FollowUp, now: Date) -> Transition {
     switch next {
     case .query: return query(now: now)
     case .reconcile: return reconcile()
@@ -118,12 +118,12 @@ extension UploadStateMachine {
     }
   }
 
-  private mutating func refresh(repeating operation: UploadOperation?) -> [UploadAction] {
+  private mutating func refresh(repeating operation: UploadOperation?) -> Transition {
     begin(.refreshing(Phase.Refreshing(repeating: operation)))
   }
 
   mutating func refreshSettled(_ refreshing: Phase.Refreshing, _ input: UploadInput, now: Date)
-    -> [UploadAction]
+    -> Transition
   {
     switch input {
     case .tokenRefreshed:
@@ -140,7 +140,7 @@ extension UploadStateMachine {
   }
 
   /// Gives up; the journal entry stays so `tack resume` can try again later.
-  mutating func fail(_ reason: String) -> [UploadAction] {
+  mutating func fail(_ reason: String) -> Transition {
     let clean = Self.sanitize(reason)
     phase = .failed(reason: clean)
     if ledger.session != nil {
@@ -150,7 +150,7 @@ extension UploadStateMachine {
   }
 
   /// An input that cannot answer the operation in flight: a bug, but never a hang.
-  mutating func unexpected(_ input: UploadInput) -> [UploadAction] {
+  mutating func unexpected(_ input: UploadInput) -> Transition {
     fail("internal error: unexpected \(input) while \(state)")
   }
 
@@ -179,7 +179,7 @@ extension UploadStateMachine {
   /// claims bytes it never received. The session is deleted and the upload fails; unsent bytes
   /// are never counted as acknowledged.
   mutating func refuseOverclaim(_ operation: UploadOperation, _ input: UploadInput)
-    -> [UploadAction]?
+    -> Transition?
   {
     guard case .answered(let response) = input, response.status != 201 else { return nil }
     let limit: Int64

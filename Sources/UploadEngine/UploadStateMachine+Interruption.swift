@@ -5,77 +5,81 @@ import GraphModels
 /// User commands (pause, resume, cancel), the stall watchdog, a file changed under the upload,
 /// and how the operation they stop settles.
 extension UploadStateMachine {
-  mutating func pause() -> [UploadAction] {
+  /// Pauses: the operation in flight is stopped; session and journal are kept.
+  public mutating func pause() -> PauseAction {
     switch phase {
     case .idle:
       phase = .paused(Phase.Paused(listing: false))
-      return [.emit(.paused(id: id, acknowledged: ledger.acknowledgedHigh))]
+      return .paused(.paused(id: id, acknowledged: ledger.acknowledgedHigh))
     case .creating, .sending, .querying, .reconciling, .refreshing, .waiting, .replacing:
-      guard phase.interruption == nil || phase.interruption == .stall else { return [] }
+      guard phase.interruption == nil || phase.interruption == .stall else { return .none }
       phase.interruption = .pause
-      return [.abortInFlight]
+      return .abortInFlight
     case .paused, .abandoning, .completed, .failed, .cancelled:
-      return []
+      return .none
     }
   }
 
-  mutating func resume(now: Date) -> [UploadAction] {
+  /// Resumes a paused (or retries a failed) upload from where the server stands.
+  public mutating func resume(now: Date) -> ResumeAction {
     switch phase {
     case .paused, .failed:
-      if abandonment != nil { return [] }
+      if abandonment != nil { return .none }
       budget.resumedByUser()
       failedOnAuthentication = false
       announceResume = true
-      if ledger.session != nil { return query(now: now) }
+      if ledger.session != nil { return .proceed(query(now: now)) }
       phase = .idle
-      return planner.isEmpty ? createEmptyAttachment() : createSession()
+      return .proceed(planner.isEmpty ? createEmptyAttachment() : createSession())
     case .idle:
-      return handle(.start, now: now)
+      return .proceed(startTransition(now: now))
     default:
       // Resuming while a pause is still settling cancels the pause.
       if phase.interruption == .pause { phase.interruption = nil }
-      return []
+      return .none
     }
   }
 
-  mutating func cancel() -> [UploadAction] {
+  /// Cancels: the operation in flight is stopped, then the session and journal are deleted.
+  public mutating func cancel() -> CancelAction {
     switch phase {
     case .completed, .cancelled, .abandoning:
-      return []
+      return .none
     case .idle, .paused, .failed:
-      return abandon(.cancel)
+      return .abandon(abandon(.cancel))
     case .creating, .sending, .querying, .reconciling, .refreshing, .waiting, .replacing:
       phase.interruption = .cancel
-      return [.abortInFlight]
+      return .abortInFlight
     }
   }
 
   /// Sent by the coordinator instead of starting a PUT whose file no longer matches.
-  mutating func fileChanged(_ reason: String) -> [UploadAction] {
+  public mutating func fileChanged(_ reason: String) -> FileChangedAction {
     switch phase {
-    case .completed, .cancelled, .abandoning, .failed: return []
+    case .completed, .cancelled, .abandoning, .failed: return .none
     default:
       // A pause still settling does not outlive the change: the upload fails (it would end
       // paused, and resuming a changed file is refused, so it would be stuck).
-      if phase.interruption == .cancel { return abandon(.cancel) }
-      return abandon(.fail(Self.sanitize(reason), .fileChanged))
+      if phase.interruption == .cancel { return .abandon(abandon(.cancel)) }
+      return .abandon(abandon(.fail(Self.sanitize(reason), .fileChanged)))
     }
   }
 
-  mutating func tick(sent: Int64, now: Date) -> [UploadAction] {
-    guard case .sending(var sending) = phase, sending.interruption == nil else { return [] }
+  /// The stall watchdog's sample: `sent` body bytes of the PUT in flight written so far.
+  public mutating func tick(sentBytes sent: Int64, now: Date) -> TickAction {
+    guard case .sending(var sending) = phase, sending.interruption == nil else { return .none }
     if sent != sending.lastSample {
       sending.lastSample = sent
       sending.lastMovementAt = now
       phase = .sending(sending)
-      return []
+      return .none
     }
     guard now.timeIntervalSince(sending.lastMovementAt) >= configuration.stallTimeout else {
-      return []
+      return .none
     }
     sending.interruption = .stall
     phase = .sending(sending)
-    return [.abortInFlight]
+    return .abortInFlight
   }
 
   /// The result of `operation` after `interruption` asked to stop it; nil when it is to be
@@ -83,7 +87,7 @@ extension UploadStateMachine {
   mutating func settleInterrupted(
     _ operation: UploadOperation, by interruption: Interruption, with input: UploadInput,
     now: Date
-  ) -> [UploadAction]? {
+  ) -> Transition? {
     switch interruption {
     case .cancel:
       if case .answered(let response) = input, (200..<300).contains(response.status) {
@@ -104,12 +108,12 @@ extension UploadStateMachine {
       return abandon(.cancel)
     case .pause:
       // A PUT that raced the pause may have been accepted: keep what the server confirmed.
-      var actions: [UploadAction] = []
+      var actions: Transition = []
       if case .answered(let response) = input, (200..<300).contains(response.status) {
         actions = settleWhilePausing(operation, response: response, now: now)
         if isSettled { return actions }
       }
-      phase = .paused(Phase.Paused(listing: actions.contains(.perform(.listAttachments))))
+      phase = .paused(Phase.Paused(listing: actions.perform == .listAttachments))
       return actions + [.emit(.paused(id: id, acknowledged: ledger.acknowledgedHigh))]
     case .stall:
       if case .answered(let response) = input, response.status < 300 { return nil }
@@ -120,7 +124,7 @@ extension UploadStateMachine {
   /// Applies a successful answer that arrived while a pause was settling; returns its actions.
   private mutating func settleWhilePausing(
     _ operation: UploadOperation, response: HTTPResponse, now: Date
-  ) -> [UploadAction] {
+  ) -> Transition {
     switch operation {
     case .createSession:
       guard let created = try? UploadSessionState.parse(response.body), let url = created.uploadUrl
@@ -147,7 +151,7 @@ extension UploadStateMachine {
 
   /// Deletes the session (best effort), drops the journal entry, and ends as cancelled or failed.
   mutating func abandon(_ how: Abandonment, keeping interruption: Interruption? = nil)
-    -> [UploadAction]
+    -> Transition
   {
     abandonment = how
     // A cancel (or a changed file) is not an authentication failure, whatever came before.
@@ -158,7 +162,7 @@ extension UploadStateMachine {
     return finishAbandon()
   }
 
-  mutating func finishAbandon() -> [UploadAction] {
+  mutating func finishAbandon() -> Transition {
     ledger.session = nil
     switch abandonment {
     case .fail(let reason, let code):

@@ -6,13 +6,13 @@ import GraphModels
 /// replacing a session that is lost or cannot be trusted.
 extension UploadStateMachine {
   /// Asks the server where it stands, or falls back when it cannot be asked.
-  mutating func query(now: Date) -> [UploadAction] {
+  mutating func query(now: Date) -> Transition {
     guard let session = ledger.session else { return createSession() }
     if statusSupport == .unsupported { return fallBackToJournalOffset(now: now) }
     return begin(.querying(Phase.Querying(url: session.url)))
   }
 
-  mutating func statusSettled(_ input: UploadInput, now: Date) -> [UploadAction] {
+  mutating func statusSettled(_ input: UploadInput, now: Date) -> Transition {
     guard let url = ledger.session?.url else { return createSession() }
     switch input {
     case .answered(let response) where response.status == 200:
@@ -46,24 +46,24 @@ extension UploadStateMachine {
     }
   }
 
-  private mutating func fallBackToJournalOffset(now: Date) -> [UploadAction] {
+  private mutating func fallBackToJournalOffset(now: Date) -> Transition {
     ledger.acknowledged = ledger.confirmedOffset
     ledger.offsetIsGuess = false
     return announceResumption() + nextPut(now: now)
   }
 
-  private mutating func announceResumption() -> [UploadAction] {
+  private mutating func announceResumption() -> Transition {
     guard announceResume else { return [] }
     announceResume = false
     return [.emit(.resumed(id: id, from: ledger.acknowledged))]
   }
 
   /// Lists the task's attachments to settle an upload that may have completed.
-  mutating func reconcile() -> [UploadAction] {
+  mutating func reconcile() -> Transition {
     begin(.reconciling(Phase.Reconciling()))
   }
 
-  mutating func listSettled(_ input: UploadInput, now: Date) -> [UploadAction] {
+  mutating func listSettled(_ input: UploadInput, now: Date) -> Transition {
     switch input {
     case .attachmentsListed(let attachments):
       if let match = matchingAttachment(in: attachments) { return finish(attachmentID: match.id) }
@@ -98,14 +98,14 @@ extension UploadStateMachine {
 
   /// 416 (or an equivalent 400/409): the server disagrees about the offset.
   mutating func rangeError(range: ContentRange, response: HTTPResponse, now: Date)
-    -> [UploadAction]
+    -> Transition
   {
     guard case .granted(let attempt) = budget.spendRangeError() else {
       // Twice corrected and still rejected: this session cannot be trusted.
       return ledger.finalChunkSent
         ? reconcile() : recreate(reason: "the server kept rejecting the byte ranges")
     }
-    var actions: [UploadAction] = [
+    var actions: Transition = [
       .emit(.retry(id: id, reason: .rangeMismatch, afterSeconds: 0, attempt: attempt))
     ]
     if let state = try? UploadSessionState.parse(response.body), let next = state.nextOffset {
@@ -134,7 +134,7 @@ extension UploadStateMachine {
 
   /// 404 for the session: bounded retries (it may be a transient lookup miss), then replace it.
   mutating func sessionLost(response: HTTPResponse, operation: UploadOperation, now: Date)
-    -> [UploadAction]
+    -> Transition
   {
     let spend = budget.spendSessionNotFound()
     let expired = ledger.session?.expiration.map { $0 <= serverNow(now) } ?? false
@@ -152,7 +152,7 @@ extension UploadStateMachine {
   }
 
   /// Replaces the session: every later request goes to the new URL, from offset 0.
-  mutating func recreate(reason: String, deleting oldURL: String? = nil) -> [UploadAction] {
+  mutating func recreate(reason: String, deleting oldURL: String? = nil) -> Transition {
     if case .exhausted(let attempts) = budget.spendRecreation() {
       return fail("gave up after replacing the upload session \(attempts - 1) times: \(reason)")
     }

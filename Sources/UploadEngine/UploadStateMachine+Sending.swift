@@ -4,15 +4,15 @@ import GraphModels
 
 /// Creating the session (or the 0-byte attachment) and sending the file through it.
 extension UploadStateMachine {
-  mutating func createSession() -> [UploadAction] {
+  mutating func createSession() -> Transition {
     begin(.creating(Phase.Creating(emptyAttachment: false)))
   }
 
-  mutating func createEmptyAttachment() -> [UploadAction] {
+  mutating func createEmptyAttachment() -> Transition {
     begin(.creating(Phase.Creating(emptyAttachment: true)))
   }
 
-  mutating func sessionCreationSettled(_ input: UploadInput, now: Date) -> [UploadAction] {
+  mutating func sessionCreationSettled(_ input: UploadInput, now: Date) -> Transition {
     switch input {
     case .answered(let response) where response.status == 200 || response.status == 201:
       guard let created = try? UploadSessionState.parse(response.body), let url = created.uploadUrl
@@ -32,10 +32,10 @@ extension UploadStateMachine {
   }
 
   /// Records a new session: journal first, then the event (DESIGN.md §6.1).
-  mutating func adoptSession(url: String, expiration: Date?, now: Date) -> [UploadAction] {
+  mutating func adoptSession(url: String, expiration: Date?, now: Date) -> Transition {
     ledger.startOver(in: Session(url: url, expiration: expiration, createdAt: now))
     budget.sessionAdopted()
-    var actions: [UploadAction] = [.saveJournal(progress)]
+    var actions: Transition = [.saveJournal(progress)]
     if let reason = ledger.replacementReason {
       ledger.replacementReason = nil
       actions.append(.emit(.sessionRecreated(id: id, reason: reason)))
@@ -48,7 +48,7 @@ extension UploadStateMachine {
     return actions
   }
 
-  mutating func emptyAttachmentSettled(_ input: UploadInput, now: Date) -> [UploadAction] {
+  mutating func emptyAttachmentSettled(_ input: UploadInput, now: Date) -> Transition {
     switch input {
     case .answered(let response) where response.status == 200 || response.status == 201:
       if let attachment = try? TaskFileAttachment.decodeSingle(from: response.body),
@@ -79,14 +79,14 @@ extension UploadStateMachine {
   }
 
   /// Starts the PUT from the acknowledged offset, or settles the upload when nothing is left.
-  mutating func nextPut(now: Date) -> [UploadAction] {
+  mutating func nextPut(now: Date) -> Transition {
     guard let session = ledger.session else { return createSession() }
     guard let range = planner.chunk(from: ledger.acknowledged) else { return reconcile() }
     if shouldReplaceBeforeExpiry(now: now) {
       return recreate(
         reason: "the session would expire before the upload could finish", deleting: session.url)
     }
-    var actions: [UploadAction] = []
+    var actions: Transition = []
     ledger.sentLimit = max(ledger.sentLimit, range.last + 1)
     if planner.isFinal(range) && !ledger.finalChunkSent {
       ledger.finalChunkSent = true
@@ -99,7 +99,7 @@ extension UploadStateMachine {
   }
 
   mutating func putSettled(_ sending: Phase.Sending, _ input: UploadInput, now: Date)
-    -> [UploadAction]
+    -> Transition
   {
     let range = sending.range
     guard case .answered(let response) = input else {
@@ -149,7 +149,7 @@ extension UploadStateMachine {
   }
 
   /// Takes the server's `next` offset as the truth, journals it and reports it.
-  mutating func acknowledge(next: Int64, sent range: ContentRange?, now: Date) -> [UploadAction] {
+  mutating func acknowledge(next: Int64, sent range: ContentRange?, now: Date) -> Transition {
     let clamped = min(max(next, 0), size)
     // Reported as far as the last confirmation: a guessed span is reported once confirmed.
     let previous = ledger.lastConfirmedOffset
@@ -158,7 +158,7 @@ extension UploadStateMachine {
     ledger.offsetIsGuess = false
     if clamped > previous { budget.progressMade() }
     // Journal first: anyone who sees the event may rely on the entry being on disk.
-    var actions: [UploadAction] = [.saveJournal(progress)]
+    var actions: Transition = [.saveJournal(progress)]
     if let range {
       if range.first > previous && clamped >= range.first {
         actions.append(
@@ -176,7 +176,7 @@ extension UploadStateMachine {
 
   /// A 201 (or a success carrying `Location`): the attachment exists. `lastChunk` is the PUT
   /// that completed it, reported as `chunk_sent` like every other chunk.
-  mutating func complete(response: HTTPResponse, lastChunk: ContentRange? = nil) -> [UploadAction] {
+  mutating func complete(response: HTTPResponse, lastChunk: ContentRange? = nil) -> Transition {
     if let location = response.header("Location"),
       let attachmentID = AttachmentLocation.attachmentID(from: location)
     {
@@ -189,7 +189,7 @@ extension UploadStateMachine {
     return reconcile()
   }
 
-  mutating func finish(attachmentID: String, lastChunk: ContentRange? = nil) -> [UploadAction] {
+  mutating func finish(attachmentID: String, lastChunk: ContentRange? = nil) -> Transition {
     // Everything past the last confirmation is reported now, so chunk_sent ends at the size
     // even when the final answer was lost (reconcile) or followed a guessed offset.
     let reported = min(ledger.lastConfirmedOffset, size)
@@ -197,7 +197,7 @@ extension UploadStateMachine {
     ledger.acknowledged = size
     ledger.acknowledgedHigh = size
     ledger.lastConfirmedOffset = size
-    var actions: [UploadAction] = [.removeJournal]
+    var actions: Transition = [.removeJournal]
     if let lastChunk, lastChunk.last == size - 1, lastChunk.first >= reported {
       if lastChunk.first > reported {
         actions.append(
@@ -217,7 +217,7 @@ extension UploadStateMachine {
   }
 
   /// 413: the server wants smaller PUTs. Halve (keeping 320 KiB multiples) and carry on.
-  mutating func shrinkChunk(after response: HTTPResponse, now: Date) -> [UploadAction] {
+  mutating func shrinkChunk(after response: HTTPResponse, now: Date) -> Transition {
     let multiple = UploadLimits.fragmentMultiple
     let half = planner.chunkSize / 2
     let smaller = half >= multiple ? half / multiple * multiple : half

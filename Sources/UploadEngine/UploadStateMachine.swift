@@ -4,8 +4,10 @@ import GraphModels
 
 /// The decisions of one upload, with no I/O and no clock of its own (swift-nio style).
 ///
-/// Feed it inputs with the current time; it returns actions for the coordinator to perform in
-/// order. At most one operation is in flight, so a session stays sequential. The rules it
+/// Each event is a method (`start`, `pause`, `resume`, `cancel`, `tick`, `fileChanged`,
+/// `operationFinished`) taking the current time where it matters, and returns its own action
+/// type naming only what that event can lead to (`+Actions`). At most one operation is in
+/// flight, so a session stays sequential. The rules it
 /// encodes (DESIGN.md §6): the next offset always comes from the server; after an ambiguous
 /// failure ask the server (status GET, or when that is unsupported fall back to the last
 /// acknowledged offset and let a 416 correct it); a 416 resynchronises and never loops; a lost
@@ -14,7 +16,7 @@ import GraphModels
 /// refreshes the token once; a lost final answer is settled by listing the task's attachments.
 ///
 /// The machine is split like async-http-client's connection pool: this file holds the type, its
-/// inputs and the dispatch of answers; `+Phase` the typed state (each phase carries its own
+/// events and the dispatch of answers; `+Actions` what each event can lead to; `+Phase` the typed state (each phase carries its own
 /// data, swift-nio style); `+Sending` session creation and the PUTs; `+Recovery` status queries,
 /// reconciling and session replacement; `+Interruption` pause, cancel and the stall watchdog;
 /// `+Failure` retries and giving up; `+Budget` the retry budgets.
@@ -180,26 +182,34 @@ public struct UploadStateMachine: Sendable {
   /// True once nothing more will happen without a user command.
   public var isSettled: Bool { outcome != nil }
 
-  // MARK: - Inputs
+  // MARK: - Events
 
-  /// Handles one input at time `now` and returns what to do, in order.
-  public mutating func handle(_ input: UploadInput, now: Date) -> [UploadAction] {
-    switch input {
-    case .start: return start(now: now)
-    case .pause: return pause()
-    case .resume: return resume(now: now)
-    case .cancel: return cancel()
-    case .tick(let sent): return tick(sent: sent, now: now)
-    case .fileChanged(let reason): return fileChanged(reason)
+  /// Begins: creates a session (or posts a 0-byte file), or asks a journaled session where it
+  /// stopped. A machine that already started ignores it (the coordinator can queue one upload's
+  /// start twice when `resume(journaled:)` is called twice before it runs).
+  public mutating func start(now: Date) -> StartAction {
+    guard case .idle = phase else { return .none }
+    guard let operation = startTransition(now: now).perform else {
+      preconditionFailure("UploadStateMachine: start began no operation (while \(state))")
+    }
+    return .perform(operation)
+  }
+
+  /// The result of the operation in flight (an answer, a transport failure, a listing, a token,
+  /// or the end of a wait), at time `now`.
+  public mutating func operationFinished(_ result: UploadInput, now: Date) -> ResultAction {
+    switch result {
     case .answered, .transportFailed, .attachmentsListed, .tokenRefreshed, .tokenRefreshFailed,
       .timerFired:
-      guard let operation = phase.operation else { return [] }
-      return settle(operation, in: phase, with: input, now: now)
+      guard let operation = phase.operation else { return .none }
+      return .proceed(settle(operation, in: phase, with: result, now: now))
+    case .start, .pause, .resume, .cancel, .tick, .fileChanged:
+      preconditionFailure("UploadStateMachine: \(result) is not a result (while \(state))")
     }
   }
 
-  private mutating func start(now: Date) -> [UploadAction] {
-    guard case .idle = phase else { return [] }
+  /// The first operation of a new machine (start, or resume before anything was sent).
+  mutating func startTransition(now: Date) -> Transition {
     if ledger.session != nil {
       announceResume = true
       ledger.lastConfirmedOffset = ledger.acknowledged
@@ -209,12 +219,12 @@ public struct UploadStateMachine: Sendable {
   }
 
   /// Enters a phase that has an operation in flight, and starts that operation.
-  mutating func begin(_ next: Phase) -> [UploadAction] {
+  mutating func begin(_ next: Phase) -> Transition {
     guard let operation = next.operation else {
       preconditionFailure("UploadStateMachine: begin(\(next.label)) has no operation to start")
     }
     phase = next
-    return [.perform(operation)]
+    return Transition(perform: operation)
   }
 
   // MARK: - Results
@@ -223,7 +233,7 @@ public struct UploadStateMachine: Sendable {
   /// decision replaces it, so a failure names the phase the answer arrived in).
   private mutating func settle(
     _ operation: UploadOperation, in settled: Phase, with input: UploadInput, now: Date
-  ) -> [UploadAction] {
+  ) -> Transition {
     if case .answered(let response) = input {
       noteServerClock(response, now: now)
       if response.status != 401 { budget.answeredWithoutRejection() }

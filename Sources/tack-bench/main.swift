@@ -1,6 +1,6 @@
 import Foundation
 
-// `tack-bench upload` | `tack-bench tui` | `tack-bench delta`: figures for the README (DESIGN.md §9).
+// `tack-bench upload` | `tui` | `delta` | `bwlimit`: figures for the README (DESIGN.md §9).
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "upload":
@@ -9,8 +9,11 @@ case "tui":
   exit(await TUIBench.run(Array(arguments.dropFirst())))
 case "delta":
   exit(await DeltaBench.run(Array(arguments.dropFirst())))
+case "bwlimit":
+  exit(await BandwidthBench.run(Array(arguments.dropFirst())))
 default:
   FileHandle.standardError.write(
-    Data("usage: tack-bench upload [--runs N] | tui [...] | delta\n".utf8))
+    Data("usage: tack-bench upload [--runs N] | tui [...] | delta | bwlimit [--rate 1M]
+".utf8))
   exit(2)
 }

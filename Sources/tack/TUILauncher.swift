@@ -30,6 +30,7 @@ enum TUILauncher {
     }
     CrashGuard.reexecWithQuietBacktraces()
     let context = try Composition.context(global)
+    _ = try BandwidthOption.configuration(context)  // a bad cap in the config file: exit 2 now
     let setup = try demo ? startDemo(context) : connect(context)
     let exit: RuntimeExit
     do {
@@ -140,7 +141,10 @@ enum TUILauncher {
     _ session: GraphSession, _ context: ClientContext, notices: GraphNoticeRelay
   ) -> RuntimeServices {
     let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
-    let coordinator = UploadCoordinator(graph: session, journal: journal)
+    // The config file's cap; a bad one was refused before the screen opened.
+    let configuration = (try? BandwidthOption.configuration(context)) ?? .init()
+    let coordinator = UploadCoordinator(
+      graph: session, journal: journal, configuration: configuration)
     return RuntimeServices(
       session: session, coordinator: coordinator, journal: journal, notices: notices)
   }

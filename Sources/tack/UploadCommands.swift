@@ -36,6 +36,12 @@ struct UploadCommand: ParsableCommand {
   @Flag(help: "Print one JSON event per line on stdout.")
   var json = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Cap all uploads together at RATE bytes per second (500k, 2M; 0 = none).",
+      valueName: "RATE"))
+  var bwlimit: String?
+
   @Argument(help: "Files to attach.")
   var files: [String] = []
 
@@ -64,6 +70,7 @@ struct UploadCommand: ParsableCommand {
   }
 
   func run() throws {
+    let bandwidth = try BandwidthOption.configuration(Composition.context(global), flag: bwlimit)
     try Self.checkFiles(files)
     let files = files
     let listQuery = list
@@ -75,7 +82,7 @@ struct UploadCommand: ParsableCommand {
       let task = try await Composition.resolveTask(taskQuery, in: list, session: services.session)
       let target = UploadTarget(
         listID: list.id, taskID: task.id, listName: list.displayName, taskTitle: task.title)
-      let run = UploadRun(services: services, json: json)
+      let run = UploadRun(services: services, json: json, configuration: bandwidth)
       return try await run.perform { coordinator in
         var started: [(UploadID, String)] = []
         for file in files {
@@ -129,8 +136,9 @@ struct ResumeCommand: ParsableCommand {
       throw TackFailure(code: TackExit.usage, message: Composition.oneLine(last.description))
     }
     let json = json
+    let bandwidth = try BandwidthOption.configuration(Composition.context(global))
     let code = try UploadRun.withServices(global) { services in
-      let run = UploadRun(services: services, json: json)
+      let run = UploadRun(services: services, json: json, configuration: bandwidth)
       return try await run.perform { coordinator in
         var started: [(UploadID, String)] = []
         for entry in mine {
@@ -200,6 +208,8 @@ struct UploadsCommand: ParsableCommand {
 struct UploadRun: Sendable {
   let services: ClientServices
   let json: Bool
+  /// The engine's settings (the bandwidth cap of `--bwlimit` or the config file).
+  var configuration = UploadCoordinatorConfiguration()
 
   /// Like `Composition.run`, but the body's exit code comes back instead of `Void`.
   static func withServices(
@@ -218,7 +228,8 @@ struct UploadRun: Sendable {
     _ start: @Sendable (UploadCoordinator) async throws -> [(UploadID, String)]
   ) async throws -> Int32 {
     let journal = UploadJournal(directory: services.context.paths.uploadJournalDirectory)
-    let coordinator = UploadCoordinator(graph: services.session, journal: journal)
+    let coordinator = UploadCoordinator(
+      graph: services.session, journal: journal, configuration: configuration)
     let display = UploadDisplay(json: json, terminal: !json && isatty(STDERR_FILENO) == 1)
     let signals = SignalWatcher { await coordinator.pauseAll() }
     defer { signals.stop() }

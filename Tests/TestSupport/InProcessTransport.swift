@@ -19,7 +19,11 @@ public struct InProcessTransport: HTTPTransport {
   {
     if Task.isCancelled { throw TransportError.cancelled }
     let body = try request.body.map(Self.bytes(of:))
-    if let body { progress?(Int64(body.count)) }
+    if let body, let pacer = request.pacer {
+      try await Self.pace(body, pacer: pacer, progress: progress)
+    } else if let body {
+      progress?(Int64(body.count))
+    }
     let reply: InProcessEmulator.Reply
     do {
       reply = try await emulator.send(
@@ -30,6 +34,22 @@ public struct InProcessTransport: HTTPTransport {
     }
     if Task.isCancelled { throw TransportError.cancelled }
     return HTTPResponse(status: reply.status, headers: reply.headers, body: reply.body)
+  }
+
+  /// Lets `body` through `pacer` piece by piece, as the live transport writes it, telling
+  /// `progress` after each piece.
+  static func pace(
+    _ body: [UInt8], pacer: any BodyPacer, progress: (@Sendable (Int64) -> Void)?
+  ) async throws {
+    var sent: Int64 = 0
+    do {
+      try await PacedBody.write(Data(body), pieceSize: 64 << 10, pacer: pacer) { piece in
+        sent += Int64(piece.count)
+        progress?(sent)
+      }
+    } catch {
+      throw TransportError.cancelled
+    }
   }
 
   /// The bytes a body stands for (a file range is read now).

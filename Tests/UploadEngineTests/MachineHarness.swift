@@ -5,6 +5,15 @@ import Testing
 
 @testable import UploadEngine
 
+/// What the machine asked for after one input, flattened for the tests' assertions.
+enum UploadAction: Sendable, Hashable {
+  case perform(UploadOperation)
+  case abortInFlight
+  case saveJournal(SessionProgress)
+  case removeJournal
+  case emit(UploadEvent)
+}
+
 /// Drives an `UploadStateMachine` with a manual clock and canned server answers.
 struct MachineHarness {
   var machine: UploadStateMachine
@@ -33,9 +42,20 @@ struct MachineHarness {
       resumingFrom: resumingFrom)
   }
 
+  /// Hands `input` to the machine's event of that name, as the coordinator does, and logs what
+  /// it asked for as one list: the abort, the steps in order, then the operation.
   @discardableResult
   mutating func send(_ input: UploadInput) -> [UploadAction] {
-    let actions = machine.handle(input, now: now)
+    let reaction = UploadCoordinator.react(&machine, to: input, now: now)
+    var actions: [UploadAction] = reaction.abort ? [.abortInFlight] : []
+    for step in reaction.transition.steps {
+      switch step {
+      case .saveJournal(let progress): actions.append(.saveJournal(progress))
+      case .removeJournal: actions.append(.removeJournal)
+      case .emit(let event): actions.append(.emit(event))
+      }
+    }
+    if let operation = reaction.transition.perform { actions.append(.perform(operation)) }
     log += actions
     return actions
   }

@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+
+/// Paces a request body: the transport asks before each piece goes on the wire, so a shared
+/// limiter can cap the bytes per second of several requests together and change the cap while
+/// they run.
+public protocol BodyPacer: Sendable {
+  /// Waits until some of `bytes` (≥ 1) may be written now and returns how many (1…`bytes`);
+  /// throws `CancellationError` when the calling task is cancelled while it waits.
+  func admit(upTo bytes: Int) async throws -> Int
+}
+
+/// Writes a body piece by piece, each piece admitted by a pacer first: the one loop both the
+/// live and the in-process transport use.
+public enum PacedBody {
+  /// Writes `data` through `write` in pieces of at most `pieceSize` bytes, each (or a part of
+  /// it) admitted by `pacer` before it is written.
+  public static func write(
+    _ data: Data, pieceSize: Int, pacer: any BodyPacer,
+    _ write: (Data) async throws -> Void
+  ) async throws {
+    var start = data.startIndex
+    while start < data.endIndex {
+      let want = min(max(pieceSize, 1), data.endIndex - start)
+      let granted = try await pacer.admit(upTo: want)
+      let end = start + min(max(granted, 1), want)
+      try await write(data[start..<end])
+      start = end
+    }
+  }
+}
+
+/// The tasks that produce one request's body; cancelled when the request ends or is cancelled,
+/// so a producer waiting for its pacer never outlives the request.
+final class BodyProducers: Sendable {
+  private let state = Mutex((tasks: [Task<Void, any Error>](), ended: false))
+
+  /// Keeps `task`; cancels it at once when the request already ended.
+  func add(_ task: Task<Void, any Error>) {
+    let ended = state.withLock { state in
+      if !state.ended { state.tasks.append(task) }
+      return state.ended
+    }
+    if ended { task.cancel() }
+  }
+
+  /// Cancels every producer, and any added later.
+  func cancelAll() {
+    let tasks = state.withLock { state in
+      state.ended = true
+      defer { state.tasks = [] }
+      return state.tasks
+    }
+    for task in tasks { task.cancel() }
+  }
+}
