@@ -13,7 +13,6 @@ case "bwlimit":
   exit(await BandwidthBench.run(Array(arguments.dropFirst())))
 default:
   FileHandle.standardError.write(
-    Data("usage: tack-bench upload [--runs N] | tui [...] | delta | bwlimit [--rate 1M]
-".utf8))
+    Data("usage: tack-bench upload [--runs N] | tui [...] | delta | bwlimit [--rate 1M]\n".utf8))
   exit(2)
 }
