@@ -57,6 +57,8 @@ final class LiveRuntimeEngine: RuntimeEngine {
     case .startUploads, .pauseUpload, .resumeUpload, .retryUpload, .cancelUpload,
       .resumeJournaled, .discardJournaled, .quit:
       commandUploads(effect, bus)
+    case .edit(let edit):
+      performEdit(edit, bus)
     case .repaint, .suspend, .forceQuit:
       break
     }
