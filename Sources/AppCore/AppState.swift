@@ -20,9 +20,9 @@ public enum Loadable<Value: Sendable & Hashable>: Sendable, Hashable {
 public enum Pane: Sendable, Hashable, CaseIterable {
   case lists
   case tasks
+  case attachments
   /// The selected task's steps (checklist items), beside its attachments.
   case steps
-  case attachments
   case uploads
 }
 

@@ -181,17 +181,18 @@ public enum Screen {
     if let task = state.selectedTask { title += " \(state.glyphs.dot) " + clean(task.title) }
     let inner = frame(title, focused: state.focus == .attachments).render(into: &buffer, area: area)
     let attachments = state.selectedAttachments.value ?? []
+    // Beside the steps pane there is room for names and sizes only.
+    let showsType = inner.width >= 44
     let rows = attachments.map { attachment in
-      TableRow([
-        .text(clean(attachment.name)), .text(Format.bytes(attachment.size)),
-        .text(clean(attachment.contentType ?? ""), style: .dim),
-      ])
+      TableRow(
+        [.text(clean(attachment.name)), .text(Format.bytes(attachment.size))]
+          + (showsType ? [.text(clean(attachment.contentType ?? ""), style: .dim)] : []))
     }
-    let columns = [
-      TableColumn("Name", width: .flexible(minimum: 10)),
-      TableColumn("Size", width: .fixed(9), alignment: .trailing),
-      TableColumn("Type", width: .fixed(22)),
-    ]
+    let columns =
+      [
+        TableColumn("Name", width: .flexible(minimum: 10)),
+        TableColumn("Size", width: .fixed(9), alignment: .trailing),
+      ] + (showsType ? [TableColumn("Type", width: .fixed(22))] : [])
     let empty =
       state.selectedTask == nil
       ? "Select a task" : (loadingText(state.selectedAttachments, state) ?? "No attachments")

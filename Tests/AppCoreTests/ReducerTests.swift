@@ -57,8 +57,7 @@ struct ReducerTests {
     // T2 says hasAttachments false: no request.
     #expect(press(&state, .char("j")).isEmpty)
     #expect(state.selectedAttachments == .loaded([]))
-    _ = press(&state, .char("j"))
-    // T4 does not say: ask.
+    // T4 does not say: ask. (T3 is completed: it comes last, in the Completed group.)
     #expect(press(&state, .char("j")) == [.loadAttachments(listID: "L3", taskID: "T4")])
     #expect(state.selectedAttachments == .loading)
     // Back on T1: cached.

@@ -58,7 +58,7 @@ struct StepAndListEditTests {
             listID: "L3", taskID: "T1", tempID: "pending-step-1", name: "Check the figures"))
       ])
     #expect(state.selectedStep?.displayName == "Check the figures")
-    #expect(Screen.render(state).text.contains("Check the figures (saving…)"))
+    #expect(Screen.render(state).text.contains("Check the figures ("), "marked saving")
     let saved = ChecklistItem(id: "S2", displayName: "Check the figures")
     _ = reduce(
       &state, .edited(.stepCreated(taskID: "T1", tempID: "pending-step-1", .success(saved))))

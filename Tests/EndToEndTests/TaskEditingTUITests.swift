@@ -71,7 +71,7 @@ import TmuxDriver
       try tmux.type("drink 2L")
       try tmux.sendKeys("Enter")
       try await tmux.waitFor(timeout: .seconds(15), "the renamed row, saved") {
-        $0.contains("Buy oat drink 2L") && !$0.contains("(saving")
+        $0.contains("Buy oat drink 2L") && !$0.contains("(saving") && !$0.contains("Rename task")
       }
       #expect(try await Self.get(emulator, taskPath).json["title"] as? String == "Buy oat drink 2L")
 
@@ -80,7 +80,7 @@ import TmuxDriver
       try tmux.type("2026-12-24")
       try tmux.sendKeys("Enter")
       try await tmux.waitFor(timeout: .seconds(15), "the due date, saved") {
-        $0.contains("2026-12-24") && !$0.contains("(saving")
+        $0.contains("2026-12-24") && !$0.contains("(saving") && !$0.contains("Due date of")
       }
       let due = try await Self.get(emulator, taskPath).json["dueDateTime"] as? [String: Any]
       #expect((due?["dateTime"] as? String)?.hasPrefix("2026-12-24") == true)
