@@ -51,6 +51,8 @@ public enum Action: Sendable {
   /// Something the user should know though nothing failed (a long wait for Graph, items of a
   /// listing left out); shown until `until` (a wait's end), or for a few seconds.
   case notice(String, until: Date?)
+  /// Graph answered a task, step or list write (Reducer+Tasks).
+  case edited(EditResult)
 }
 
 /// Work for the runtime to do; its results come back as actions.
@@ -75,6 +77,8 @@ public enum Effect: Sendable, Hashable {
     listID: String, taskID: String, attachmentID: String, name: String,
     directory: String)
   case deleteAttachment(listID: String, taskID: String, attachmentID: String, name: String)
+  /// Write a task, step or list (or load steps); the answer is `edited`.
+  case edit(EditEffect)
   /// Redraw every cell on the next frame (Ctrl-L).
   case repaint
   /// Give the terminal back to the shell until continued (Ctrl-Z).

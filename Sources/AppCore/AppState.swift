@@ -21,6 +21,8 @@ public enum Pane: Sendable, Hashable, CaseIterable {
   case lists
   case tasks
   case attachments
+  /// The selected task's steps (checklist items), beside its attachments.
+  case steps
   case uploads
 }
 
@@ -156,6 +158,8 @@ public struct AppState: Sendable {
   /// Attachments by task id.
   public var attachments: [String: Loadable<[TaskFileAttachment]>] = [:]
   public var attachmentsState = ListState()
+  /// Prompts, writes in flight, steps and the Completed group (Reducer+Tasks).
+  public var edit = TaskEditState()
   public var uploads: [UploadRow] = []
   public var uploadsState = ListState()
   /// The engine's cap on upload bytes per second (`b` steps it, the uploads pane shows it).
@@ -208,9 +212,10 @@ public struct AppState: Sendable {
     return tasks[openListID] ?? .idle
   }
 
-  /// Tasks of the open list that pass the tasks filter.
+  /// Tasks of the open list that pass the tasks filter: open ones, then the Completed group
+  /// (when it is shown).
   public var visibleTasks: [TodoTask] {
-    (openTasks.value ?? []).filter { tasksFilter.matches($0.title) }
+    groupedByCompletion((openTasks.value ?? []).filter { tasksFilter.matches($0.title) })
   }
 
   /// The highlighted task.

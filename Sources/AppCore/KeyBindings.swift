@@ -37,6 +37,24 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
   case filterAccept
   case filterCancel
   case filterErase
+  // Editing tasks, steps and lists (KeyBindings+Edit.swift).
+  case newItem
+  case rename
+  case toggleDone
+  case toggleImportance
+  case setDue
+  case deleteItem
+  case toggleCompletedGroup
+  case editorStart
+  case editorEnd
+  case editorLeft
+  case editorRight
+  case editorKillEnd
+  case editorKillStart
+  case editorKillWord
+  case editorErase
+  case editorAccept
+  case editorCancel
 }
 
 /// Where a key is pressed: the binding table is looked up in the innermost context first.
@@ -46,6 +64,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
   case global
   case lists
   case tasks
+  case steps
   case attachments
   case uploads
   case picker
@@ -59,6 +78,10 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
   case resume
   /// Waiting for a device-code sign-in.
   case signIn
+  /// Typing a title or name in a prompt.
+  case editor
+  /// The question `d` asks before deleting a task.
+  case confirmDeleteTask
 
   /// The heading of the context in the help overlay.
   public var title: String {
@@ -76,6 +99,9 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case .confirmDelete: return "Delete question"
     case .resume: return "Resume offer"
     case .signIn: return "Sign-in"
+    case .steps: return "Steps"
+    case .editor: return "Typing a title"
+    case .confirmDeleteTask: return "Delete-task question"
     }
   }
 }
@@ -131,7 +157,9 @@ public struct KeyBinding: Sendable, Hashable {
 /// The one table that drives key handling, the footer hints and the `?` overlay.
 public enum KeyBindings {
   /// Every binding, grouped by context in the order the help overlay shows them.
-  public static let table: [KeyBinding] = [
+  public static let table: [KeyBinding] = coreRows + editRows
+
+  private static let coreRows: [KeyBinding] = [
     // Moving is the same in every list.
     KeyBinding([.up, .char("k")], .moveUp, "move up", .navigation),
     KeyBinding([.down, .char("j")], .moveDown, "move down", .navigation),
@@ -170,7 +198,8 @@ public enum KeyBindings {
     KeyBinding([.char("/")], .filter, "filter lists", .lists, footer: "filter"),
 
     KeyBinding(
-      [.enter, .right, .char("l")], .open, "show attachments", .tasks, footer: "open",
+      // The footer's room goes to `n new` (KeyBindings+Edit); Enter is in `?`.
+      [.enter, .right, .char("l")], .open, "show attachments", .tasks,
       disabled: { $0.selectedTask == nil ? "no task selected" : nil }),
     KeyBinding([.escape, .left, .char("h")], .back, "back to lists", .tasks),
     KeyBinding([.char("/")], .filter, "filter tasks", .tasks, footer: "filter"),
@@ -235,6 +264,7 @@ public enum KeyBindings {
     case .signIn: return [.signIn]
     case nil: break
     }
+    if let prompt = state.edit.prompt { return prompt.takesText ? [.editor] : [.confirmDeleteTask] }
     if let picker = state.picker {
       return picker.filter.editing ? [.filter] : [.picker, .navigation, .global]
     }
@@ -242,6 +272,7 @@ public enum KeyBindings {
     switch state.focus {
     case .lists: return [.lists, .navigation, .global]
     case .tasks: return [.tasks, .navigation, .global]
+    case .steps: return [.steps, .navigation, .global]
     case .attachments: return [.attachments, .navigation, .global]
     case .uploads: return [.uploads, .navigation, .global]
     }

@@ -10,6 +10,8 @@ public struct Layout: Sendable, Hashable {
   public var lists: Rect
   public var tasks: Rect
   public var attachments: Rect
+  /// The selected task's steps, right of its attachments; empty while not shown.
+  public var steps: Rect
   /// Empty while there are no uploads.
   public var uploads: Rect
   public var status: Rect
@@ -20,7 +22,7 @@ public struct Layout: Sendable, Hashable {
   public var help: Rect
 
   /// The layout for `size` with `uploadCount` rows in the uploads pane.
-  public init(size: Size, uploadCount: Int) {
+  public init(size: Size, uploadCount: Int, showsSteps: Bool = false) {
     let screen = Rect(x: 0, y: 0, width: size.width, height: size.height)
     var (header, rest) = screen.splitTop(1)
     let footerSplit = rest.splitBottom(1)
@@ -45,6 +47,10 @@ public struct Layout: Sendable, Hashable {
     let split = right.splitBottom(attachmentHeight)
     tasks = split.top
     attachments = split.bottom
+    steps = Rect(x: split.bottom.maxX, y: split.bottom.y, width: 0, height: split.bottom.height)
+    if showsSteps {
+      (attachments, steps) = split.bottom.splitLeft(split.bottom.width * 11 / 20)
+    }
     picker = screen.inset(by: 1).centered(
       width: max(60, size.width - 8), height: max(12, size.height - 4))
     help = screen.centered(width: min(size.width - 4, 76), height: size.height - 2)
@@ -52,7 +58,7 @@ public struct Layout: Sendable, Hashable {
 
   /// The layout for `state`.
   public init(_ state: AppState) {
-    self.init(size: state.size, uploadCount: state.uploads.count)
+    self.init(size: state.size, uploadCount: state.uploads.count, showsSteps: state.showsSteps)
   }
 
   /// True when the terminal is too small for the main screen.
@@ -66,6 +72,8 @@ public struct Layout: Sendable, Hashable {
   public var tasksViewport: Int { max(1, tasks.height - 2) }
   /// Data rows visible in the attachments pane (frame and column titles).
   public var attachmentsViewport: Int { max(1, attachments.height - 3) }
+  /// Steps visible in the steps pane (inside its frame).
+  public var stepsViewport: Int { max(1, steps.height - 2) }
   /// Data rows visible in the uploads pane (frame and column titles).
   public var uploadsViewport: Int { max(1, uploads.height - 3) }
   /// Entries visible in the picker (frame, path row, totals row).

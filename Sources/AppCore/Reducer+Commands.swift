@@ -13,6 +13,7 @@ func handleKey(_ state: inout AppState, _ key: KeyEvent) -> [Effect] {
     return perform(&state, binding)
   }
   if case .char(let character) = key {
+    if typeIntoPrompt(&state, character) { return [] }
     editFilter(&state) { $0.text.append(character) }
   }
   return []
@@ -44,7 +45,7 @@ private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
     let index = panes.firstIndex(of: state.focus) ?? 0
     let step = command == .nextPane ? 1 : panes.count - 1
     state.focus = panes[(index + step) % panes.count]
-    return ensureAttachments(&state)
+    return ensureAttachments(&state) + ensureSteps(&state)
   case .open:
     return open(&state)
   case .back:
@@ -84,6 +85,12 @@ private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
     return confirm(&state)
   case .deny, .discard:
     return answer(&state, command)
+  case .newItem, .rename, .toggleDone, .toggleImportance, .setDue, .deleteItem,
+    .toggleCompletedGroup:
+    return editCommand(&state, command)
+  case .editorStart, .editorEnd, .editorLeft, .editorRight, .editorKillEnd, .editorKillStart,
+    .editorKillWord, .editorErase, .editorAccept, .editorCancel:
+    return editorCommand(&state, command)
   }
 }
 
@@ -227,7 +234,10 @@ func move(_ state: inout AppState, _ command: Command) -> [Effect] {
   case .tasks:
     let before = state.selectedTask?.id
     apply(&state.tasksState, count: state.visibleTasks.count, viewport: layout.tasksViewport)
-    if state.selectedTask?.id != before { state.attachmentsState = ListState() }
+    if state.selectedTask?.id != before {
+      state.attachmentsState = ListState()
+      state.edit.stepsState = ListState()
+    }
     return ensureAttachments(&state)
   case .attachments:
     let count = state.selectedAttachments.value?.count ?? 0
@@ -235,6 +245,10 @@ func move(_ state: inout AppState, _ command: Command) -> [Effect] {
     return []
   case .uploads:
     apply(&state.uploadsState, count: state.uploads.count, viewport: layout.uploadsViewport)
+    return []
+  case .steps:
+    let count = state.selectedSteps.value?.count ?? 0
+    apply(&state.edit.stepsState, count: count, viewport: layout.stepsViewport)
     return []
   }
 }
@@ -260,8 +274,8 @@ private func open(_ state: inout AppState) -> [Effect] {
   case .tasks:
     state.focus = .attachments
     state.attachmentsState = ListState()
-    return ensureAttachments(&state)
-  case .attachments, .uploads:
+    return ensureAttachments(&state) + ensureSteps(&state)
+  case .attachments, .steps, .uploads:
     return []
   }
 }
@@ -290,7 +304,7 @@ private func back(_ state: inout AppState) -> [Effect] {
     } else {
       state.focus = .lists
     }
-  case .attachments, .uploads: state.focus = .tasks
+  case .attachments, .steps, .uploads: state.focus = .tasks
   case .lists: break
   }
   return []
@@ -331,6 +345,10 @@ private func refresh(_ state: inout AppState) -> [Effect] {
     guard let task = state.selectedTask, let list = state.openList else { return [] }
     if state.attachments[task.id]?.value == nil { state.attachments[task.id] = .loading }
     return [.loadAttachments(listID: list.id, taskID: task.id)]
+  case .steps:
+    guard let task = state.selectedTask, let listID = state.openListID else { return [] }
+    if state.edit.steps[task.id]?.value == nil { state.edit.steps[task.id] = .loading }
+    return [.edit(.loadSteps(listID: listID, taskID: task.id))]
   case .uploads:
     return []
   }

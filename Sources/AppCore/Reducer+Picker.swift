@@ -66,7 +66,7 @@ func editFilter(
     if startEditing { state.tasksFilter.editing = true }
     change(&state.tasksFilter)
     state.tasksState = ListState()
-  case .attachments, .uploads:
+  case .attachments, .steps, .uploads:
     return
   }
 }

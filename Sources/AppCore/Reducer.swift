@@ -75,6 +75,8 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     let expires = max(until ?? state.now, state.now.addingTimeInterval(5))
     state.status = StatusMessage(text, kind: .info, expires: expires)
     return []
+  case .edited(let result):
+    return taskEdited(&state, result)
   }
 }
 
@@ -261,6 +263,8 @@ func clampSelections(_ state: inout AppState) {
   state.attachmentsState.clamp(
     count: state.selectedAttachments.value?.count ?? 0, viewport: layout.attachmentsViewport)
   state.uploadsState.clamp(count: state.uploads.count, viewport: layout.uploadsViewport)
+  state.edit.stepsState.clamp(
+    count: state.selectedSteps.value?.count ?? 0, viewport: layout.stepsViewport)
   if var picker = state.picker {
     picker.listState.clamp(count: picker.visibleEntries.count, viewport: layout.pickerViewport)
     state.picker = picker
@@ -272,6 +276,6 @@ func showInfo(_ state: inout AppState, _ text: String) {
   state.status = StatusMessage(text, kind: .info, expires: state.now.addingTimeInterval(5))
 }
 
-private func showError(_ state: inout AppState, _ text: String) {
+func showError(_ state: inout AppState, _ text: String) {
   state.status = StatusMessage(text, kind: .error)
 }

@@ -19,10 +19,12 @@ public enum Screen {
     renderLists(state, layout.lists, into: &buffer)
     renderTasks(state, layout.tasks, into: &buffer)
     renderAttachments(state, layout.attachments, into: &buffer)
+    if !layout.steps.isEmpty { renderSteps(state, layout.steps, into: &buffer) }
     if !layout.uploads.isEmpty { renderUploads(state, layout.uploads, into: &buffer) }
     renderStatus(state, layout.status, into: &buffer)
     renderFooter(state, layout.footer, into: &buffer)
     if let picker = state.picker { renderPicker(state, picker, layout.picker, into: &buffer) }
+    if let prompt = state.edit.prompt { renderPrompt(state, prompt, into: &buffer) }
     switch state.overlay {
     case .help(let offset): renderHelp(state, offset: offset, layout.help, into: &buffer)
     case .confirmQuit: renderConfirmQuit(state, into: &buffer)
@@ -35,9 +37,9 @@ public enum Screen {
     return buffer
   }
 
-  private static func clean(_ text: String) -> String { Sanitizer.clean(text) }
+  static func clean(_ text: String) -> String { Sanitizer.clean(text) }
 
-  private static func frame(_ title: String, focused: Bool) -> Frame {
+  static func frame(_ title: String, focused: Bool) -> Frame {
     Frame(title: title, borderStyle: focused ? .accent : .dim, titleStyle: .header)
   }
 
@@ -134,8 +136,9 @@ public enum Screen {
     let inner = frame(title, focused: state.focus == .lists).render(into: &buffer, area: area)
     let rows = state.visibleLists.map { list -> ListRow in
       let count = state.tasks[list.id]?.value.map { String($0.count) } ?? ""
+      let saving = state.edit.pendingLists[list.id] != nil ? savingMark(state) : ""
       return ListRow(
-        clean(list.displayName), style: list.id == state.openListID ? .accent : .normal,
+        clean(list.displayName) + saving, style: list.id == state.openListID ? .accent : .normal,
         trailing: count)
     }
     var empty =
@@ -151,18 +154,7 @@ public enum Screen {
     if let list = state.openList { title += " \(state.glyphs.dot) " + clean(list.displayName) }
     if !state.tasksFilter.text.isEmpty { title += " /" + clean(state.tasksFilter.text) }
     let inner = frame(title, focused: state.focus == .tasks).render(into: &buffer, area: area)
-    let glyphs = state.glyphs
-    let rows = state.visibleTasks.map { task -> TableRow in
-      let done = task.status == "completed"
-      return TableRow(
-        [
-          .text(done ? glyphs.done : " ", style: .ok),
-          .text(task.importance == "high" ? glyphs.important : " ", style: .warn),
-          .text(clean(task.title)),
-          .text(task.dueDateTime.map { Format.day($0.dateTime) } ?? "", style: .dim),
-          .text(task.hasAttachments == true ? glyphs.attachment : " ", style: .accent),
-        ], style: done ? .dim : .normal)
-    }
+    let (rows, selection) = taskTable(state)
     let columns = [
       TableColumn("", width: .fixed(1)), TableColumn("", width: .fixed(1)),
       TableColumn("Title", width: .flexible(minimum: 8)), TableColumn("Due", width: .fixed(10)),
@@ -179,7 +171,7 @@ public enum Screen {
     Table(
       columns: columns, rows: rows, focused: state.focus == .tasks, showHeader: false,
       emptyText: empty
-    ).render(into: &buffer, area: inner, state: state.tasksState)
+    ).render(into: &buffer, area: inner, state: selection)
   }
 
   private static func renderAttachments(
@@ -189,17 +181,18 @@ public enum Screen {
     if let task = state.selectedTask { title += " \(state.glyphs.dot) " + clean(task.title) }
     let inner = frame(title, focused: state.focus == .attachments).render(into: &buffer, area: area)
     let attachments = state.selectedAttachments.value ?? []
+    // Beside the steps pane there is room for names and sizes only.
+    let showsType = inner.width >= 44
     let rows = attachments.map { attachment in
-      TableRow([
-        .text(clean(attachment.name)), .text(Format.bytes(attachment.size)),
-        .text(clean(attachment.contentType ?? ""), style: .dim),
-      ])
+      TableRow(
+        [.text(clean(attachment.name)), .text(Format.bytes(attachment.size))]
+          + (showsType ? [.text(clean(attachment.contentType ?? ""), style: .dim)] : []))
     }
-    let columns = [
-      TableColumn("Name", width: .flexible(minimum: 10)),
-      TableColumn("Size", width: .fixed(9), alignment: .trailing),
-      TableColumn("Type", width: .fixed(22)),
-    ]
+    let columns =
+      [
+        TableColumn("Name", width: .flexible(minimum: 10)),
+        TableColumn("Size", width: .fixed(9), alignment: .trailing),
+      ] + (showsType ? [TableColumn("Type", width: .fixed(22))] : [])
     let empty =
       state.selectedTask == nil
       ? "Select a task" : (loadingText(state.selectedAttachments, state) ?? "No attachments")
@@ -345,7 +338,7 @@ public enum Screen {
     }
   }
 
-  private static func dialog(
+  static func dialog(
     _ title: String, _ lines: [(String, Style)], width: Int, into buffer: inout Buffer
   ) {
     let area = buffer.area.centered(width: width, height: lines.count + 2)

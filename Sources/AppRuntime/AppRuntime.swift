@@ -67,6 +67,8 @@ public final class AppRuntime {
       configuration.downloadDirectory
       ?? RuntimeConfiguration.userDownloadDirectory(
         home: configuration.homeDirectory, workingDirectory: configuration.workingDirectory)
+    // "today" for due dates is the user's day.
+    state.edit.timeZone = .current
   }
 
   /// Runs until the user quits; the terminal is restored before it returns.

@@ -60,6 +60,8 @@ final class LiveRuntimeEngine: RuntimeEngine {
       commandUploads(effect, bus)
     case .setBandwidthLimit(let rate):
       services.coordinator.setBandwidthLimit(rate)
+    case .edit(let edit):
+      performEdit(edit, bus)
     case .repaint, .suspend, .forceQuit:
       break
     }

@@ -39,6 +39,11 @@ struct KeyBindingRuleTests {
     var signIn = AppState(now: t0)
     _ = reduce(&signIn, .signInStarted)
     result.append(signIn)
+    for key: Character in ["n", "d"] {
+      var prompt = Fixtures.browsing()
+      _ = reduce(&prompt, .key(.char(key)))
+      result.append(prompt)
+    }
     return result
   }
 

@@ -57,8 +57,7 @@ struct ReducerTests {
     // T2 says hasAttachments false: no request.
     #expect(press(&state, .char("j")).isEmpty)
     #expect(state.selectedAttachments == .loaded([]))
-    _ = press(&state, .char("j"))
-    // T4 does not say: ask.
+    // T4 does not say: ask. (T3 is completed: it comes last, in the Completed group.)
     #expect(press(&state, .char("j")) == [.loadAttachments(listID: "L3", taskID: "T4")])
     #expect(state.selectedAttachments == .loading)
     // Back on T1: cached.
@@ -92,9 +91,11 @@ struct ReducerTests {
     _ = press(&state, .tab)
     #expect(state.focus == .attachments)
     _ = press(&state, .tab)
+    #expect(state.focus == .steps)
+    _ = press(&state, .tab)
     #expect(state.focus == .lists)
     _ = press(&state, .backTab)
-    #expect(state.focus == .attachments)
+    #expect(state.focus == .steps)
     _ = reduce(&state, .uploadsQueued([Fixtures.queued("U1", "a", size: 1)]))
     _ = press(&state, .tab)
     #expect(state.focus == .uploads)
