@@ -41,7 +41,8 @@ import TmuxDriver
         command: [TackBinary.url.path], width: 100, height: 30, environment: environment,
         directory: home + "/files")
       defer { tmux.kill() }
-      try await tmux.waitFor("Flagged emails")
+      // The first list's tasks are in before "仕事 (Work)" is opened, so Work's are the last seen.
+      try await tmux.waitFor("Renew passport")
       try tmux.sendKeys("/")
       try tmux.type("Work")
       try tmux.sendKeys("Enter", "Enter")
