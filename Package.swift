@@ -20,6 +20,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // MARK: Pure leaves (no I/O)
@@ -69,6 +70,13 @@ let package = Package(
       swiftSettings: strict
     ),
 
+    /// The offline read cache: lists, tasks, steps and attachment metadata per account (SQLite).
+    .target(
+      name: "ReadCache",
+      dependencies: ["GraphModels", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strict
+    ),
+
     // MARK: Terminal backend
 
     .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
@@ -95,7 +103,7 @@ let package = Package(
       name: "tack",
       dependencies: [
         "GraphModels", "GraphClient", "UploadEngine", "GraphEmulator", "TerminalCore",
-        "TerminalCurses", "AppCore", "AppRuntime",
+        "TerminalCurses", "AppCore", "AppRuntime", "ReadCache",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -173,6 +181,10 @@ let package = Package(
       dependencies: [
         "AppRuntime", "AppCore", "TerminalCore", "TerminalTesting", "GraphClient", "GraphModels",
       ],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "ReadCacheTests", dependencies: ["ReadCache", "GraphModels", "TestSupport"],
       swiftSettings: strict
     ),
     .testTarget(

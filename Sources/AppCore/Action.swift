@@ -29,6 +29,10 @@ public enum Action: Sendable {
 
   case listsLoaded(Result<[TodoTaskList], AppError>)
   case tasksLoaded(listID: String, Result<[TodoTask], AppError>)
+  /// Lists from the offline cache at start, stored at `savedAt` (Graph's answer replaces them).
+  case cachedListsLoaded([TodoTaskList], savedAt: Date)
+  /// The last-seen tasks of a list from the offline cache at start.
+  case cachedTasksLoaded(listID: String, [TodoTask], savedAt: Date)
   case attachmentsLoaded(listID: String, taskID: String, Result<[TaskFileAttachment], AppError>)
   case directoryListed(path: String, Result<[DirectoryEntry], AppError>)
   case attachmentDownloaded(name: String, Result<String, AppError>)

@@ -155,6 +155,8 @@ public struct AppState: Sendable {
   public var tasks: [String: Loadable<[TodoTask]>] = [:]
   public var tasksState = ListState()
   public var tasksFilter = FilterState()
+  /// Panes showing the offline cache until Graph answers, and how old it is.
+  public var cached = CachedPanes()
   /// Attachments by task id.
   public var attachments: [String: Loadable<[TaskFileAttachment]>] = [:]
   public var attachmentsState = ListState()

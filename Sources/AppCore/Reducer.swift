@@ -28,9 +28,13 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
       return [.quit]
     }
   case .listsLoaded(let result):
-    return listsLoaded(&state, result)
+    return refreshLists(&state, result)
   case .tasksLoaded(let listID, let result):
-    return tasksLoaded(&state, listID: listID, result)
+    return refreshTasks(&state, listID: listID, result)
+  case .cachedListsLoaded(let lists, let savedAt):
+    return cachedListsLoaded(&state, lists, savedAt: savedAt)
+  case .cachedTasksLoaded(let listID, let tasks, let savedAt):
+    return cachedTasksLoaded(&state, listID: listID, tasks, savedAt: savedAt)
   case .attachmentsLoaded(_, let taskID, let result):
     return attachmentsLoaded(&state, taskID: taskID, result)
   case .directoryListed(let path, let result):

@@ -132,6 +132,9 @@ public enum Screen {
 
   private static func renderLists(_ state: AppState, _ area: Rect, into buffer: inout Buffer) {
     var title = "Lists"
+    if let savedAt = state.cached.lists {
+      title += " \(state.glyphs.dot) " + CacheAge.text(savedAt: savedAt, now: state.now)
+    }
     if !state.listsFilter.text.isEmpty { title += " /" + clean(state.listsFilter.text) }
     let inner = frame(title, focused: state.focus == .lists).render(into: &buffer, area: area)
     let rows = state.visibleLists.map { list -> ListRow in
@@ -152,6 +155,9 @@ public enum Screen {
   private static func renderTasks(_ state: AppState, _ area: Rect, into buffer: inout Buffer) {
     var title = "Tasks"
     if let list = state.openList { title += " \(state.glyphs.dot) " + clean(list.displayName) }
+    if let id = state.openListID, let savedAt = state.cached.tasks[id] {
+      title += " \(state.glyphs.dot) " + CacheAge.text(savedAt: savedAt, now: state.now)
+    }
     if !state.tasksFilter.text.isEmpty { title += " /" + clean(state.tasksFilter.text) }
     let inner = frame(title, focused: state.focus == .tasks).render(into: &buffer, area: area)
     let (rows, selection) = taskTable(state)

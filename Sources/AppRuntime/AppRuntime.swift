@@ -87,6 +87,7 @@ public final class AppRuntime {
 
   /// Starts loading and listening (after signing in if needed); `run` calls it.
   func start() {
+    for action in configuration.readCache?.startup() ?? [] { dispatch(action) }
     switch connection {
     case .ready(let engine):
       connect(engine)
@@ -111,7 +112,7 @@ public final class AppRuntime {
     self.engine = engine
     engine.start(reportingTo: bus)
     apply(.loadLists)
-    state.lists = .loading
+    if state.lists.value == nil { state.lists = .loading }
   }
 
   /// One turn of the loop: wait, collect, reduce, run effects, maybe render.
@@ -155,6 +156,7 @@ public final class AppRuntime {
   }
 
   private func dispatch(_ action: Action) {
+    configuration.readCache?.record(action)
     let effects = reduce(&state, action)
     dirty = true
     for effect in effects { apply(effect) }
@@ -168,6 +170,8 @@ public final class AppRuntime {
   /// The clock matters while uploads move, a countdown runs, or a message will expire.
   private var needsClock: Bool {
     if case .signIn = state.overlay { return true }
+    // A cached pane's title says how old it is.
+    if state.cached.lists != nil || !state.cached.tasks.isEmpty { return true }
     return state.status?.expires != nil || state.uploads.contains { $0.phase.isActive }
   }
 

@@ -10,6 +10,8 @@ public struct RuntimeConfiguration: Sendable {
   public var homeDirectory: String
   /// Where `d` saves attachments (nil: the user's download directory, looked up at start).
   public var downloadDirectory: String?
+  /// The offline read cache the panes start from (nil: none, as in `--demo` and tests).
+  public var readCache: (any RuntimeReadCache)?
 
   public init(
     refreshInterval: Duration = .milliseconds(100), accountLabel: String = "",

@@ -16,6 +16,8 @@ enum TUIBench {
     var runs = 5
     var refresh = 100
     var index = 0
+    let cacheOnly = arguments.contains("--cache-only")
+    let arguments = arguments.filter { $0 != "--cache-only" }
     while index < arguments.count {
       let value = index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
       switch arguments[index] {
@@ -23,7 +25,7 @@ enum TUIBench {
       case "--refresh-ms" where value != nil: refresh = value ?? refresh
       default:
         FileHandle.standardError.write(
-          Data("usage: tack-bench tui [--runs N] [--refresh-ms MS]\n".utf8))
+          Data("usage: tack-bench tui [--runs N] [--refresh-ms MS] [--cache-only]\n".utf8))
         return 2
       }
       index += 2
@@ -39,6 +41,11 @@ enum TUIBench {
       return 1
     }
     do {
+      if cacheOnly {
+        print("tack-bench tui --cache-only: \(tack) against the emulator in tmux (80×24)")
+        TUICacheBench.report(try await TUICacheBench.run(tack, runs: runs))
+        return 0
+      }
       print("tack-bench tui: \(tack) --demo in tmux 3 (80×24, LANG=C.UTF-8)")
       var firstFrames: [Double] = []
       for _ in 0..<runs { firstFrames.append(try await firstFrame(tack)) }
@@ -53,6 +60,7 @@ enum TUIBench {
           + "\(Int(traffic.bytesPerSecond)) B/s over \(String(format: "%.1f", traffic.seconds)) s "
           + "(\(traffic.bytes) B; goal ≤ 3 KB/s)")
       print("  terminal output while idle afterwards: \(traffic.idleBytes) B in 3 s")
+      TUICacheBench.report(try await TUICacheBench.run(tack, runs: runs))
       return 0
     } catch {
       FileHandle.standardError.write(Data("tack-bench tui: \(error)\n".utf8))

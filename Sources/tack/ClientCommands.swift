@@ -139,24 +139,35 @@ struct ListsCommand: ParsableCommand {
   @Flag(help: "Print the Graph objects (every page) as one JSON array.")
   var json = false
 
+  @Flag(help: "Answer from the offline cache, without the network (exit 4 when there is none).")
+  var offline = false
+
   func run() throws {
     let json = json
+    if offline { return try OfflineCache.printLists(global, json: json) }
     try Composition.run(global) { services in
       if json {
-        Output.json(try await services.session.rawLists().all())
+        let raw = try await services.session.rawLists().all()
+        OfflineCache.store(services) { try $0.storeLists(raw, at: $1) }
+        Output.json(raw)
         return
       }
       let lists = try await services.session.lists().all()
-      let rows = lists.map { list in
-        [
-          list.displayName, Self.kind(list.wellknownListName),
-          list.isShared == true ? "shared" : "", list.id,
-        ]
-      }
-      Output.table(
-        TextTable(headers: ["NAME", "KIND", "SHARED", "ID"], rows: rows, flexible: [0]),
-        empty: "No lists.")
+      OfflineCache.store(services) { try $0.storeLists(lists, at: $1) }
+      Self.printTable(lists)
     }
+  }
+
+  static func printTable(_ lists: [TodoTaskList]) {
+    let rows = lists.map { list in
+      [
+        list.displayName, Self.kind(list.wellknownListName),
+        list.isShared == true ? "shared" : "", list.id,
+      ]
+    }
+    Output.table(
+      TextTable(headers: ["NAME", "KIND", "SHARED", "ID"], rows: rows, flexible: [0]),
+      empty: "No lists.")
   }
 
   static func kind(_ name: String?) -> String {
@@ -182,27 +193,38 @@ struct TasksCommand: ParsableCommand {
   @Flag(help: "Print the Graph objects (every page) as one JSON array.")
   var json = false
 
+  @Flag(help: "Answer from the offline cache, without the network (exit 4 when there is none).")
+  var offline = false
+
   func run() throws {
     let (query, json) = (list, json)
+    if offline { return try OfflineCache.printTasks(global, list: query, json: json) }
     try Composition.run(global) { services in
       let session = services.session
       let list = try await Composition.resolveList(query, session: session)
       if json {
-        Output.json(try await session.rawTasks(listID: list.id).all())
+        let raw = try await session.rawTasks(listID: list.id).all()
+        OfflineCache.store(services) { try $0.storeTasks(listID: list.id, raw, at: $1) }
+        Output.json(raw)
         return
       }
       let tasks = try await session.tasks(listID: list.id).all()
-      let rows = tasks.map { task in
-        [
-          task.title, task.status ?? "",
-          task.dueDateTime.map { String($0.dateTime.prefix(10)) } ?? "",
-          task.hasAttachments == true ? "yes" : "", task.id,
-        ]
-      }
-      Output.table(
-        TextTable(headers: ["TITLE", "STATUS", "DUE", "FILES", "ID"], rows: rows, flexible: [0]),
-        empty: "No tasks in \"\(Composition.oneLine(list.displayName))\".")
+      OfflineCache.store(services) { try $0.storeTasks(listID: list.id, tasks, at: $1) }
+      Self.printTable(tasks, list: list)
     }
+  }
+
+  static func printTable(_ tasks: [TodoTask], list: TodoTaskList) {
+    let rows = tasks.map { task in
+      [
+        task.title, task.status ?? "",
+        task.dueDateTime.map { String($0.dateTime.prefix(10)) } ?? "",
+        task.hasAttachments == true ? "yes" : "", task.id,
+      ]
+    }
+    Output.table(
+      TextTable(headers: ["TITLE", "STATUS", "DUE", "FILES", "ID"], rows: rows, flexible: [0]),
+      empty: "No tasks in \"\(Composition.oneLine(list.displayName))\".")
   }
 }
 

@@ -246,8 +246,12 @@ enum Composition {
   /// Finds a list by id, exact name, or name without regard to case. Unknown → exit 2 naming the
   /// closest matches; ambiguous → exit 2 listing the candidates with their ids.
   static func resolveList(_ query: String, session: GraphSession) async throws -> TodoTaskList {
-    let lists = try await session.lists().all()
-    return try pick(
+    try resolveList(query, in: try await session.lists().all())
+  }
+
+  /// The same resolution among lists already at hand (the offline cache's).
+  static func resolveList(_ query: String, in lists: [TodoTaskList]) throws -> TodoTaskList {
+    try pick(
       NameResolver.resolve(query, in: lists, id: \.id, name: \.displayName), query: query,
       noun: "list", plural: "lists", flag: "--list", name: \.displayName, id: \.id)
   }

@@ -40,6 +40,7 @@ enum TUILauncher {
       throw error
     }
     try? runBlocking { await setup.shutdown() }
+    setup.readCache?.flush()
     if exit == .forced { throw TackFailure(code: TackExit.interrupted, message: "") }
   }
 
@@ -49,6 +50,8 @@ enum TUILauncher {
     var accountLabel: String
     var transport: LiveHTTPTransport
     var emulator: GraphEmulator?
+    /// The offline read cache the panes start from (none for `--demo`).
+    var readCache: TUIReadCache?
 
     func shutdown() async {
       await transport.shutdown()
@@ -72,11 +75,11 @@ enum TUILauncher {
         throw TackFailure(code: TackExit.usage, message: error.description)
       }
       do {
+        var configuration = RuntimeConfiguration(
+          refreshInterval: .milliseconds(refreshMilliseconds), accountLabel: setup.accountLabel)
+        configuration.readCache = setup.readCache
         let runtime = try AppRuntime(
-          terminal: terminal, connection: setup.connection,
-          configuration: RuntimeConfiguration(
-            refreshInterval: .milliseconds(refreshMilliseconds),
-            accountLabel: setup.accountLabel))
+          terminal: terminal, connection: setup.connection, configuration: configuration)
         return runtime.run()
       } catch {
         terminal.shutdown()
@@ -121,7 +124,9 @@ enum TUILauncher {
   private static func connect(_ context: ClientContext) throws -> Setup {
     let host = URLComponents(string: context.graphURL)?.host ?? context.graphURL
     if context.staticToken == nil, (try? context.storedTokens()) ?? nil == nil {
-      return try signInSetup(context, label: host)
+      var setup = try signInSetup(context, label: host)
+      setup.readCache = TUIReadCache.open(context)
+      return setup
     }
     let services: ClientServices
     // The screen is the terminal: notices go to the status line, never to stderr.
@@ -134,7 +139,7 @@ enum TUILauncher {
     return Setup(
       connection: .ready(runtimeServices(services.session, context, notices: notices)),
       accountLabel: host,
-      transport: services.transport, emulator: nil)
+      transport: services.transport, emulator: nil, readCache: TUIReadCache.open(context))
   }
 
   private static func runtimeServices(

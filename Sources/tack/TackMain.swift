@@ -7,6 +7,8 @@ enum TackExit {
   static let uploadFailed: Int32 = 1
   static let usage: Int32 = 2
   static let auth: Int32 = 3
+  /// `--offline` and there is no cache to answer from.
+  static let noCache: Int32 = 4
   static let interrupted: Int32 = 130
 }
 

@@ -13,6 +13,7 @@ struct TackRun {
   {
     var env = [
       "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config", "HOME": home,
+      "XDG_CACHE_HOME": home + "/.cache",
       "TACK_CLIENT_ID": "", "HTTPS_PROXY": "", "https_proxy": "",
     ]
     for (key, value) in environment { env[key] = value }

@@ -1,0 +1,65 @@
+import AppCore
+import AppRuntime
+import Dispatch
+import Foundation
+import Logging
+import ReadCache
+
+/// The interface's offline read cache: the panes start from it, and Graph's answers are stored
+/// in it on a serial queue (never on the main thread that draws).
+final class TUIReadCache: RuntimeReadCache {
+  private let cache: ReadCache
+  private let queue = DispatchQueue(label: "tack.read-cache")
+  private let logger: Logger
+
+  init(cache: ReadCache, logger: Logger) {
+    self.cache = cache
+    self.logger = logger
+  }
+
+  /// The cache of `context`'s account, or nil (logged) when it cannot be opened.
+  static func open(_ context: ClientContext) -> TUIReadCache? {
+    let logger = Composition.makeLogger(context, label: "tack.cache")
+    return OfflineCache.writable(context, logger: logger).map {
+      TUIReadCache(cache: $0, logger: logger)
+    }
+  }
+
+  func startup() -> [Action] {
+    guard let lists = cache.lists() else { return [] }
+    var actions = [Action.cachedListsLoaded(lists.value, savedAt: lists.savedAt)]
+    if let listID = cache.lastTasksListID(), let tasks = cache.tasks(listID: listID) {
+      actions.append(.cachedTasksLoaded(listID: listID, tasks.value, savedAt: tasks.savedAt))
+    }
+    return actions
+  }
+
+  /// Waits for the stores already queued (before the program exits).
+  func flush() {
+    queue.sync {}
+  }
+
+  func record(_ action: Action) {
+    let store: (@Sendable (ReadCache, Date) throws -> Void)?
+    switch action {
+    case .listsLoaded(.success(let lists)):
+      store = { try $0.storeLists(lists, at: $1) }
+    case .tasksLoaded(let listID, .success(let tasks)):
+      store = { try $0.storeTasks(listID: listID, tasks, at: $1) }
+    case .attachmentsLoaded(let listID, let taskID, .success(let items)):
+      store = { try $0.storeAttachments(listID: listID, taskID: taskID, items, at: $1) }
+    default:
+      store = nil
+    }
+    guard let store else { return }
+    let (cache, logger) = (cache, logger)
+    let date = Date()
+    queue.async {
+      do {
+        try store(cache, date)
+      } catch {
+        logger.notice("read cache not updated", metadata: ["error": "\(error)"])
+      }
+    }
+  }
+}
