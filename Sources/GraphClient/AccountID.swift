@@ -35,7 +35,8 @@ public struct AccountID: Sendable, Hashable, Codable, CustomStringConvertible {
         return allowed.contains(scalar) ? Character(scalar) : "_"
       }
       .prefix(40))
-    let identity = "\(loginURL.lowercased())|\(tenant.lowercased())|\(clientID)|\(name.lowercased())"
+    let identity =
+      "\(loginURL.lowercased())|\(tenant.lowercased())|\(clientID)|\(name.lowercased())"
     return readable + "-" + SHA256.hex(Array(identity.utf8)).prefix(16)
   }
 }

@@ -73,7 +73,7 @@ public enum AccountSelection {
   public enum Outcome: Sendable, Equatable {
     case found(StoredTokens)
     /// Nobody is signed in (at this identity host).
-    case none
+    case notSignedIn
     /// No account has that name; `known` are the names that exist.
     case unknown(name: String, known: [String])
     /// Several sign-ins at this host and none is the default.
@@ -105,14 +105,14 @@ public enum AccountSelection {
       let sameHost = named.filter { $0.loginURL == loginURL }
       return newest(local.isEmpty ? (sameHost.isEmpty ? named : sameHost) : local).map {
         .found($0)
-      } ?? .none
+      } ?? .notSignedIn
     }
     let local = all.filter(inContext)
     if let defaultKey, let chosen = local.first(where: { $0.account == defaultKey }) {
       return .found(chosen)
     }
     switch local.count {
-    case 0: return .none
+    case 0: return .notSignedIn
     case 1: return .found(local[0])
     default: return .undecided(names: local.map(\.accountName).sorted())
     }

@@ -45,7 +45,8 @@ public struct StoredTokens: Codable, Sendable, Hashable {
 
   /// The key the store files these tokens under.
   public var account: TokenStore.AccountKey {
-    TokenStore.AccountKey(loginURL: loginURL, tenant: tenant, clientID: clientID, username: username)
+    TokenStore.AccountKey(
+      loginURL: loginURL, tenant: tenant, clientID: clientID, username: username)
   }
 
   /// The name `tack accounts` shows and `--account` takes.
@@ -139,7 +140,8 @@ public struct TokenStore: Sendable {
     var contents = try readFile()
     guard let removed = contents.accounts.removeValue(forKey: account.text) else { return false }
     if contents.defaultAccount == account.text {
-      contents.defaultAccount = contents.accounts.filter { $0.value.loginURL == removed.loginURL }
+      contents.defaultAccount =
+        contents.accounts.filter { $0.value.loginURL == removed.loginURL }
         .max { $0.value.obtainedAt < $1.value.obtainedAt }?.key
     }
     if contents.accounts.isEmpty {

@@ -16,6 +16,8 @@ public struct UploadCoordinatorConfiguration: Sendable {
   public var deleteTimeout: Duration
   /// Deadline of one PUT's response head; the stall watchdog catches silence much sooner.
   public var putTimeout: Duration
+  /// The account whose token `graph` carries, recorded in each new journal entry.
+  public var account: String?
 
   /// Defaults suit Graph; concurrency is clamped to 1…4.
   public init(

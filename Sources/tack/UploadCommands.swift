@@ -128,17 +128,7 @@ struct ResumeCommand: ParsableCommand {
       }
       throw TackFailure(code: TackExit.usage, message: Composition.oneLine(last.description))
     }
-    let json = json
-    let code = try UploadRun.withServices(global) { services in
-      let run = UploadRun(services: services, json: json)
-      return try await run.perform { coordinator in
-        var started: [(UploadID, String)] = []
-        for entry in mine {
-          started.append((await coordinator.resume(journaled: entry), entry.filePath))
-        }
-        return started
-      }
-    }
+    let code = try AccountResume.run(mine, global: global, context: context, json: json)
     if code != TackExit.success { throw TackFailure(code: code, message: "") }
   }
 }
@@ -187,6 +177,7 @@ struct UploadsCommand: ParsableCommand {
       "running": .bool(driver != nil),
     ]
     if let driver { object["pid"] = .number(Double(driver)) }
+    if let account = entry.account { object["account"] = .string(account) }
     if let name = entry.listName { object["list_name"] = .string(name) }
     if let title = entry.taskTitle { object["task_title"] = .string(title) }
     if let expiration = entry.expirationDateTime {
@@ -218,7 +209,10 @@ struct UploadRun: Sendable {
     _ start: @Sendable (UploadCoordinator) async throws -> [(UploadID, String)]
   ) async throws -> Int32 {
     let journal = UploadJournal(directory: services.context.paths.uploadJournalDirectory)
-    let coordinator = UploadCoordinator(graph: services.session, journal: journal)
+    var configuration = UploadCoordinatorConfiguration()
+    configuration.account = services.account?.name
+    let coordinator = UploadCoordinator(
+      graph: services.session, journal: journal, configuration: configuration)
     let display = UploadDisplay(json: json, terminal: !json && isatty(STDERR_FILENO) == 1)
     let signals = SignalWatcher { await coordinator.pauseAll() }
     defer { signals.stop() }
