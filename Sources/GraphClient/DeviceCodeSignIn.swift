@@ -19,22 +19,33 @@ public struct DeviceCodeSignIn: Sendable {
   /// Where the tokens are saved; nil keeps them in memory only.
   public let store: TokenStore?
 
-  public init(identity: IdentityClient, graphURL: String, store: TokenStore?) {
+  /// Names the account when the token answer does not (no id_token): `AccountNaming.lookUp`
+  /// in the program; nil leaves it `TokenStore.unnamedAccount`.
+  public let nameFallback: (@Sendable (StoredTokens) async -> String?)?
+
+  public init(
+    identity: IdentityClient, graphURL: String, store: TokenStore?,
+    nameFallback: (@Sendable (StoredTokens) async -> String?)? = nil
+  ) {
     self.identity = identity
     self.graphURL = graphURL
     self.store = store
+    self.nameFallback = nameFallback
   }
 
   /// Asks for a device code, reports it, waits until the user signed in on another device,
-  /// saves the tokens and returns them.
+  /// saves the tokens as the default account (other accounts stay signed in) and returns them.
   public func run(
     reporting report: @escaping @Sendable (Progress) -> Void = { _ in }
   ) async throws -> StoredTokens {
     let code = try await identity.requestDeviceCode()
     report(.prompt(code))
     let answer = try await identity.pollForTokens(code) { report(.polled($0)) }
-    let stored = identity.stored(answer, graphURL: graphURL)
-    try store?.save(stored)
+    var stored = identity.stored(answer, graphURL: graphURL)
+    if stored.username == nil {
+      stored.username = await nameFallback?(stored) ?? TokenStore.unnamedAccount
+    }
+    try store?.save(stored, makeDefault: true)
     return stored
   }
 }

@@ -7,8 +7,11 @@ import Logging
 /// Branches only on the OAuth `error` value, never on `error_description` or AADSTS numbers.
 /// Tokens are never logged.
 public struct IdentityClient: Sendable {
-  /// Delegated scopes tack asks for.
-  public static let defaultScopes = "Tasks.ReadWrite offline_access"
+  /// Delegated scopes tack asks for: To Do, refresh tokens, and `openid profile` for an id_token
+  /// naming the account (DECISIONS.md, 2026-12-02: none of them needs an administrator).
+  public static let defaultScopes = "Tasks.ReadWrite offline_access openid profile"
+  /// What tack asked for before it kept several accounts; sign-ins from then refresh with it.
+  public static let legacyScopes = "Tasks.ReadWrite offline_access"
 
   /// Identity host without a trailing slash, e.g. `https://login.microsoftonline.com`.
   public let loginBaseURL: String
@@ -163,7 +166,8 @@ public struct IdentityClient: Sendable {
   }
 
   /// Builds the stored form of a token answer (keeping `previousRefreshToken` when the answer
-  /// carries none).
+  /// carries none). The username comes from the answer's id_token, else from the access token
+  /// when it is a JWT naming the user (`JWTClaims.username`).
   public func stored(
     _ tokens: TokenResponse, graphURL: String, previousRefreshToken: String? = nil
   ) -> StoredTokens {
@@ -172,7 +176,10 @@ public struct IdentityClient: Sendable {
       accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? previousRefreshToken,
       expiresAt: obtained.addingTimeInterval(TimeInterval(max(0, tokens.expiresIn))),
       scope: tokens.scope, clientID: clientID, tenant: tenant, loginURL: loginBaseURL,
-      graphURL: graphURL, obtainedAt: obtained)
+      graphURL: graphURL, obtainedAt: obtained,
+      username: tokens.idToken.flatMap(JWTClaims.username(of:))
+        ?? JWTClaims.username(of: tokens.accessToken),
+      requestedScopes: scopes)
   }
 
   // MARK: Wire
@@ -329,8 +336,11 @@ public actor RefreshingTokenProvider: AccessTokenProvider {
       throw GraphError.authentication("the sign-in has expired; run `tack login`")
     }
     let answer = try await identity.refresh(refreshToken: refreshToken)
-    let fresh = identity.stored(
+    var fresh = identity.stored(
       answer, graphURL: current.graphURL, previousRefreshToken: refreshToken)
+    // The account keeps its name and its scopes: they are its key in the cache.
+    fresh.username = current.username
+    fresh.requestedScopes = current.requestedScopes
     try store?.save(fresh)
     identity.logger.info("access token refreshed")
     return fresh

@@ -7,7 +7,7 @@ import GraphModels
   import Darwin
 #endif
 
-/// The tokens of one sign-in (one identity host, tenant and client id).
+/// The tokens of one sign-in (one identity host, tenant, client id and username).
 public struct StoredTokens: Codable, Sendable, Hashable {
   public var accessToken: String
   public var refreshToken: String?
@@ -18,11 +18,20 @@ public struct StoredTokens: Codable, Sendable, Hashable {
   public var loginURL: String
   public var graphURL: String
   public var obtainedAt: Date
+  /// The signed-in username (the id_token's `preferred_username`); nil only in entries of a
+  /// cache written before Tack kept several sign-ins, until they are migrated.
+  public var username: String?
+  /// The scopes the sign-in asked for, asked again on every refresh; nil in old entries, which
+  /// asked for `IdentityClient.legacyScopes`.
+  public var requestedScopes: String?
 
   public init(
     accessToken: String, refreshToken: String?, expiresAt: Date, scope: String?, clientID: String,
-    tenant: String, loginURL: String, graphURL: String, obtainedAt: Date
+    tenant: String, loginURL: String, graphURL: String, obtainedAt: Date,
+    username: String? = nil, requestedScopes: String? = nil
   ) {
+    self.username = username
+    self.requestedScopes = requestedScopes
     self.accessToken = accessToken
     self.refreshToken = refreshToken
     self.expiresAt = expiresAt
@@ -36,33 +45,59 @@ public struct StoredTokens: Codable, Sendable, Hashable {
 
   /// The key the store files these tokens under.
   public var account: TokenStore.AccountKey {
-    TokenStore.AccountKey(loginURL: loginURL, tenant: tenant, clientID: clientID)
+    TokenStore.AccountKey(
+      loginURL: loginURL, tenant: tenant, clientID: clientID, username: username)
+  }
+
+  /// The name `tack accounts` shows and `--account` takes.
+  public var accountName: String { username ?? TokenStore.unnamedAccount }
+
+  /// The stable identity of this sign-in (per-account files are keyed by it).
+  public var accountID: AccountID {
+    AccountID(name: accountName, loginURL: loginURL, tenant: tenant, clientID: clientID)
   }
 }
 
 /// The token cache file (`$XDG_STATE_HOME/tack/tokens.json`), mode 0600, replaced atomically.
 ///
-/// It holds one entry per identity host + tenant + client id, so signing in to the emulator does
-/// not discard the tokens of a real account.
+/// It holds one entry per identity host + tenant + client id + username (several accounts side
+/// by side; signing in to the emulator does not discard a real account's tokens), and which one
+/// is the default. Version 1 files (one entry per host + tenant + client id, no usernames) are
+/// migrated on first use (`TokenStore+Accounts.swift`).
 public struct TokenStore: Sendable {
   /// Identifies one sign-in inside the file.
   public struct AccountKey: Sendable, Hashable {
     public var loginURL: String
     public var tenant: String
     public var clientID: String
+    /// nil only for entries of a version 1 file.
+    public var username: String?
 
-    public init(loginURL: String, tenant: String, clientID: String) {
+    public init(loginURL: String, tenant: String, clientID: String, username: String? = nil) {
       self.loginURL = loginURL
       self.tenant = tenant
       self.clientID = clientID
+      self.username = username
     }
 
-    var text: String { "\(loginURL)|\(tenant)|\(clientID)" }
+    var text: String {
+      let base = "\(loginURL)|\(tenant)|\(clientID)"
+      guard let username else { return base }
+      return base + "|" + username.lowercased()
+    }
   }
 
-  private struct FileContents: Codable {
+  /// The name an account gets when neither its tokens nor `/me` tell its username.
+  public static let unnamedAccount = "default"
+
+  /// The version this Tack writes.
+  static let currentVersion = 2
+
+  struct FileContents: Codable {
     var version: Int
     var accounts: [String: StoredTokens]
+    /// The key text of the default account (version 2).
+    var defaultAccount: String?
   }
 
   public let path: String
@@ -81,10 +116,11 @@ public struct TokenStore: Sendable {
     Array(try readFile().accounts.values)
   }
 
-  /// Stores (or replaces) the tokens of their account.
-  public func save(_ tokens: StoredTokens) throws {
+  /// Stores (or replaces) the tokens of their account; `makeDefault` also makes it the default.
+  public func save(_ tokens: StoredTokens, makeDefault: Bool = false) throws {
     var contents = try readFile()
     contents.accounts[tokens.account.text] = tokens
+    if makeDefault { contents.defaultAccount = tokens.account.text }
     try writeFile(contents)
   }
 
@@ -97,10 +133,17 @@ public struct TokenStore: Sendable {
   }
 
   /// Forgets `account`; returns false when nothing was stored. Removes the file when empty.
+  /// When the default goes, the most recent sign-in at the same identity host becomes the
+  /// default.
   @discardableResult
   public func remove(_ account: AccountKey) throws -> Bool {
     var contents = try readFile()
-    guard contents.accounts.removeValue(forKey: account.text) != nil else { return false }
+    guard let removed = contents.accounts.removeValue(forKey: account.text) else { return false }
+    if contents.defaultAccount == account.text {
+      contents.defaultAccount =
+        contents.accounts.filter { $0.value.loginURL == removed.loginURL }
+        .max { $0.value.obtainedAt < $1.value.obtainedAt }?.key
+    }
     if contents.accounts.isEmpty {
       try? FileManager.default.removeItem(atPath: path)
     } else {
@@ -109,9 +152,9 @@ public struct TokenStore: Sendable {
     return true
   }
 
-  private func readFile() throws -> FileContents {
+  func readFile() throws -> FileContents {
     guard FileManager.default.fileExists(atPath: path) else {
-      return FileContents(version: 1, accounts: [:])
+      return FileContents(version: Self.currentVersion, accounts: [:])
     }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw GraphError.authentication("cannot read the token cache \(path)")
@@ -128,7 +171,9 @@ public struct TokenStore: Sendable {
 
   /// Writes a temporary file created 0600 in the same directory, syncs it, then renames it over
   /// the old file, so a crash leaves either the old or the new cache, never half of one.
-  private func writeFile(_ contents: FileContents) throws {
+  func writeFile(_ contents: FileContents) throws {
+    var contents = contents
+    contents.version = Self.currentVersion
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.dateEncodingStrategy = .secondsSince1970

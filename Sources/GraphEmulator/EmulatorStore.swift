@@ -72,18 +72,27 @@ public actor EmulatorStore {
     var lastPoll: Date?
     /// The interval the client must keep; each `slow_down` adds 5 s (RFC 8628 §3.5).
     var interval: Double = 5
+    /// The user who approved it (nil: the first user).
+    var user: String?
   }
 
   let options: EmulatorOptions
   let userID: String
   let userName: String
   let userPrincipalName: String
+  /// The seed's other users, each a store of their own data (`EmulatorStore+Users.swift`);
+  /// identity (device codes, tokens), faults and the request log live in this first store only.
+  public nonisolated let otherUsers: [EmulatorStore]
   var records: [ListRecord] = []
   var listIndex: [String: Int] = [:]
   private var sessions: [String: SessionRecord] = [:]
   private var deviceCodes: [String: DeviceCodeRecord] = [:]
   private var accessTokens: [String: Date] = [:]
   private var refreshTokens: Set<String> = []
+  /// The user each issued access or refresh token belongs to.
+  var tokenUsers: [String: String] = [:]
+  /// Who `autoApproveAfterPolls` signs in (an id; nil: the first user).
+  private var autoApprovalUser: String?
   private var counters: [FaultPlan.Selector: Int] = [:]
   private var log: [LoggedRequest] = []
   private(set) var serial = 0
@@ -91,8 +100,12 @@ public actor EmulatorStore {
   var delta = DeltaTracking()
 
   init(options: EmulatorOptions) throws {
+    try self.init(options: options, seed: Seed.load(options.seed))
+  }
+
+  private init(options: EmulatorOptions, seed: Seed) throws {
     self.options = options
-    let seed = try Seed.load(options.seed)
+    otherUsers = try seed.otherUsers.map { try EmulatorStore(options: options, seed: $0) }
     userID = seed.userID
     userName = seed.userName
     userPrincipalName = seed.userPrincipalName
@@ -140,19 +153,30 @@ public actor EmulatorStore {
 
   /// Whether `authorization` (the whole header value) is acceptable.
   func isAuthorized(_ authorization: String?, now: Date) -> Bool {
-    guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
-    let token = String(authorization.dropFirst(7))
-    if let fixed = options.token { return token == fixed }
-    guard let expiry = accessTokens[token] else { return false }
-    return expiry > now
+    authorizedUser(authorization, now: now) != nil
   }
 
-  /// Issues a fresh access/refresh token pair (also a test hook).
-  public func issueToken(now: Date = Date()) -> (access: String, refresh: String) {
+  /// The id of the user `authorization` (the whole header value) signs in, or nil when it is
+  /// not acceptable. The fixed `--token` is the first user's.
+  func authorizedUser(_ authorization: String?, now: Date) -> String? {
+    guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
+    let token = String(authorization.dropFirst(7))
+    if let fixed = options.token { return token == fixed ? userID : nil }
+    guard let expiry = accessTokens[token], expiry > now else { return nil }
+    return tokenUsers[token] ?? userID
+  }
+
+  /// Issues a fresh access/refresh token pair for `user` (an id; nil: the first user), also a
+  /// test hook.
+  public func issueToken(now: Date = Date(), user: String? = nil) -> (
+    access: String, refresh: String
+  ) {
     let access = "emu-at." + Self.randomHex(24)
     let refresh = "emu-rt." + Self.randomHex(24)
     accessTokens[access] = now.addingTimeInterval(options.accessTokenLifetime.seconds)
     refreshTokens.insert(refresh)
+    tokenUsers[access] = user ?? userID
+    tokenUsers[refresh] = user ?? userID
     return (access, refresh)
   }
 
@@ -161,10 +185,11 @@ public actor EmulatorStore {
     for key in accessTokens.keys { accessTokens[key] = .distantPast }
   }
 
-  func redeemRefreshToken(_ token: String) -> Bool {
-    guard refreshTokens.contains(token) else { return false }
+  /// The user of a valid refresh token (revoking it when so configured), or nil.
+  func redeemRefreshToken(_ token: String) -> String? {
+    guard refreshTokens.contains(token) else { return nil }
     if options.revokeUsedRefreshTokens { refreshTokens.remove(token) }
-    return true
+    return tokenUsers[token] ?? userID
   }
 
   static func randomHex(_ bytes: Int) -> String {
@@ -185,7 +210,7 @@ public actor EmulatorStore {
   }
 
   enum PollResult {
-    case pending, slowDown, declined, expired, unknown, approved(scope: String)
+    case pending, slowDown, declined, expired, unknown, approved(scope: String, user: String)
   }
 
   func poll(deviceCode: String, now: Date) -> PollResult {
@@ -204,22 +229,25 @@ public actor EmulatorStore {
     }
     if record.status == .pending, let after = options.autoApproveAfterPolls, record.polls > after {
       record.status = .approved
+      record.user = autoApprovalUser
     }
     switch record.status {
     case .pending: return .pending
     case .declined: return .declined
     case .approved:
       record.status = .consumed
-      return .approved(scope: record.scope)
+      return .approved(scope: record.scope, user: record.user ?? userID)
     case .consumed: return .unknown
     }
   }
 
-  /// Approves the pending device code with this user code (the user signed in).
-  public func approveDeviceCode(userCode: String) {
+  /// Approves the pending device code with this user code: `user` (an id; nil: the first user)
+  /// signed in.
+  public func approveDeviceCode(userCode: String, user: String? = nil) {
     for (key, record) in deviceCodes where record.userCode == userCode && record.status == .pending
     {
       deviceCodes[key]?.status = .approved
+      deviceCodes[key]?.user = user
     }
   }
 
@@ -231,10 +259,17 @@ public actor EmulatorStore {
     }
   }
 
-  public func approveAllPendingDeviceCodes() {
+  public func approveAllPendingDeviceCodes(user: String? = nil) {
     for (key, record) in deviceCodes where record.status == .pending {
       deviceCodes[key]?.status = .approved
+      deviceCodes[key]?.user = user
     }
+  }
+
+  /// Makes `autoApproveAfterPolls` sign in `user` (an id or user principal name; nil: the
+  /// first user) from now on: a test hook for a second account.
+  public func setAutoApprovalUser(_ user: String?) {
+    autoApprovalUser = user.flatMap { self.user($0)?.userID }
   }
 
   /// User codes still waiting for approval.

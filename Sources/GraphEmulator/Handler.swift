@@ -44,7 +44,7 @@ struct Handler: Sendable {
     let segments = rawPath.split(separator: "/", omittingEmptySubsequences: true).map {
       String($0).removingPercentEncoding ?? String($0)
     }
-    let route = Route.parse(segments, userID: store.userID)
+    let route = Route.parse(segments, userIDs: store.userIDs)
     let faults = await store.faults(for: Route.selectors(method: request.method, route: route))
     let call = Call(request: request, out: out, host: options.host, close: close)
     let outcome = await respond(call, route: route, faults: faults, wire: wire)
@@ -76,7 +76,10 @@ struct Handler: Sendable {
     default:
       break
     }
-    guard await store.isAuthorized(request.headers[.authorization], now: out.now) else {
+    guard
+      let userID = await store.authorizedUser(request.headers[.authorization], now: out.now),
+      let user = store.user(userID)
+    else {
       let missing = request.headers[.authorization] == nil
       return .respond(
         out.error(
@@ -84,7 +87,17 @@ struct Handler: Sendable {
           missing ? "Access token is empty." : "Access token validation failure. Invalid audience.")
       )
     }
-    return await graph(route, call, wire: wire)
+    // `users/{id}/…` of another user than the token's: To Do items are not shared that way.
+    let segments = request.uri.path.split(separator: "/").map {
+      String($0).removingPercentEncoding ?? String($0)
+    }
+    if segments.count >= 3, segments[1].lowercased() == "users",
+      segments[2].lowercased() != user.userID.lowercased()
+    {
+      return .respond(out.error(403, "accessDenied", "Access is denied to the requested resource."))
+    }
+    // Each user's lists, tasks and sessions live in their own store.
+    return await Handler(store: user, options: options).graph(route, call, wire: wire)
   }
 
   /// Hands an authorised Graph request to the resource that owns its route.

@@ -64,7 +64,7 @@ struct IdentityResource: Sendable {
           status: 401))
     }
     if route == .deviceCode { return await deviceCode(form: form, call) }
-    return await token(form: form, out: out)
+    return await token(form: form, call)
   }
 
   /// `GET /me`: the signed-in user.
@@ -90,10 +90,15 @@ struct IdentityResource: Sendable {
       + "SECRET is the third line `tack emulator` printed.\n"
     if let code = call.query["user_code"]?.uppercased(), !code.isEmpty {
       if let refusal = secretRefusal(call) { return refusal }
+      let user: EmulatorStore
+      switch chosenUser(call) {
+      case .success(let chosen): user = chosen
+      case .failure(let refusal): return refusal.answer
+      }
       let pending = await store.pendingUserCodes()
       if pending.contains(code) {
-        await store.approveDeviceCode(userCode: code)
-        text = "Signed in as \(store.userName). You can return to tack.\n"
+        await store.approveDeviceCode(userCode: code, user: user.userID)
+        text = "Signed in as \(user.userName). You can return to tack.\n"
       } else {
         text = "No pending sign-in has the code \(code).\n" + text
       }
@@ -105,16 +110,39 @@ struct IdentityResource: Sendable {
   private func approveHook(_ call: Call) async -> Answer {
     if let refusal = secretRefusal(call) { return refusal }
     let query = call.query
+    let user: EmulatorStore
+    switch chosenUser(call) {
+    case .success(let chosen): user = chosen
+    case .failure(let refusal): return refusal.answer
+    }
     if let code = query["user_code"] {
       if query["decline"] != nil {
         await store.declineDeviceCode(userCode: code)
       } else {
-        await store.approveDeviceCode(userCode: code)
+        await store.approveDeviceCode(userCode: code, user: user.userID)
       }
     } else {
-      await store.approveAllPendingDeviceCodes()
+      await store.approveAllPendingDeviceCodes(user: user.userID)
     }
     return call.out.empty(.noContent)
+  }
+
+  /// A refusal to approve: its answer.
+  struct UnknownUser: Error {
+    let answer: Answer
+  }
+
+  /// Who signs in: `?user=` (a user principal name or id of the seed), else the first user.
+  private func chosenUser(_ call: Call) -> Result<EmulatorStore, UnknownUser> {
+    guard let name = call.query["user"], !name.isEmpty else { return .success(store) }
+    guard let user = store.user(name) else {
+      let known = store.userPrincipalNames.joined(separator: ", ")
+      return .failure(
+        UnknownUser(
+          answer: call.out.error(
+            400, "invalidRequest", "No user \(name) in the emulator; its users: \(known).")))
+    }
+    return .success(user)
   }
 
   // swift-format-ignore: NeverForceUnwrap
@@ -165,7 +193,8 @@ struct IdentityResource: Sendable {
         ])))
   }
 
-  private func token(form: [String: String], out: Responses) async -> Handler.Outcome {
+  private func token(form: [String: String], _ call: Call) async -> Handler.Outcome {
+    let out = call.out
     switch form["grant_type"] {
     case "urn:ietf:params:oauth:grant-type:device_code":
       guard let deviceCode = form["device_code"] else {
@@ -194,11 +223,12 @@ struct IdentityResource: Sendable {
       case .unknown:
         return .respond(
           out.oauthError("bad_verification_code", "AADSTS70018: Invalid verification code."))
-      case .approved(let scope):
-        return .respond(await tokenAnswer(scope: scope, out: out))
+      case .approved(let scope, let user):
+        return .respond(await tokenAnswer(scope: scope, user: user, form: form, call))
       }
     case "refresh_token":
-      guard let refresh = form["refresh_token"], await store.redeemRefreshToken(refresh) else {
+      guard let refresh = form["refresh_token"], let user = await store.redeemRefreshToken(refresh)
+      else {
         return .respond(
           out.oauthError(
             "invalid_grant",
@@ -207,7 +237,8 @@ struct IdentityResource: Sendable {
       // A refresh always hands out a new refresh token (graph-api.md §6.4), whatever the scope.
       return .respond(
         await tokenAnswer(
-          scope: form["scope"] ?? "Tasks.ReadWrite offline_access", out: out, rotate: true))
+          scope: form["scope"] ?? "Tasks.ReadWrite offline_access", user: user, form: form, call,
+          rotate: true))
     default:
       return .respond(
         out.oauthError(
@@ -215,19 +246,32 @@ struct IdentityResource: Sendable {
     }
   }
 
-  private func tokenAnswer(scope: String, out: Responses, rotate: Bool = false) async -> Answer {
-    let pair = await store.issueToken(now: out.now)
+  /// A token answer for `user` (an id); with `openid` asked, an id_token naming them.
+  private func tokenAnswer(
+    scope: String, user: String, form: [String: String], _ call: Call, rotate: Bool = false
+  ) async -> Answer {
+    let out = call.out
+    let pair = await store.issueToken(now: out.now, user: user)
     let lifetime = options.accessTokenLifetime.seconds.rounded()
+    let scopes = scope.split(separator: " ")
     var body: [String: JSONValue] = [
       "token_type": .string("Bearer"),
       "scope": .string(
-        scope.split(separator: " ").filter { $0 != "offline_access" }.joined(separator: " ")),
+        scopes.filter { !["offline_access", "openid", "profile"].contains($0) }
+          .joined(separator: " ")),
       "expires_in": .number(lifetime),
       "ext_expires_in": .number(lifetime),
       "access_token": .string(pair.access),
     ]
-    if rotate || scope.split(separator: " ").contains("offline_access") {
+    if rotate || scopes.contains("offline_access") {
       body["refresh_token"] = .string(pair.refresh)
+    }
+    if scopes.contains("openid"), let account = store.user(user) {
+      let tenant = call.request.uri.path.split(separator: "/").first.map(String.init) ?? "common"
+      body["id_token"] = .string(
+        store.idToken(
+          for: account, clientID: form["client_id"] ?? "",
+          issuer: "http://\(call.authority)/\(tenant)/v2.0", now: out.now))
     }
     return out.json(.ok, .object(body))
   }

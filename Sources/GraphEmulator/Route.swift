@@ -14,6 +14,11 @@ enum Route: Equatable {
   case unknown(String)
 
   static func parse(_ raw: [String], userID: String) -> Route {
+    parse(raw, userIDs: [userID])
+  }
+
+  /// `userIDs`: the users a `users/{id}/…` path may name (the handler checks it is the token's).
+  static func parse(_ raw: [String], userIDs: [String]) -> Route {
     let segments = expandKeys(raw)
     // Graph's path segments are case-insensitive (the final PUT's Location says `Attachments`);
     // ids are compared exactly.
@@ -24,7 +29,8 @@ enum Route: Equatable {
     }
     var rest = Array(segments.dropFirst())
     // `users/{id}/…` (the form upload URLs use) is the same mailbox as `me/…`.
-    if rest.count >= 2, rest[0].lowercased() == "users", rest[1].lowercased() == userID.lowercased()
+    if rest.count >= 2, rest[0].lowercased() == "users",
+      userIDs.contains(where: { $0.lowercased() == rest[1].lowercased() })
     {
       rest.removeFirst(2)
     } else if rest.first?.lowercased() == "me" {

@@ -18,6 +18,9 @@ struct Seed {
   var userName: String
   var userPrincipalName: String
   var lists: [SeededList]
+  /// The seed's other users (`otherUsers`), each with their own lists: a second account to sign
+  /// in to. Their ids differ from the first user's.
+  var otherUsers: [Seed] = []
 
   /// The seed file as embedded in the binary.
   static var embeddedJSON: String { SeedJSON.text }
@@ -44,11 +47,35 @@ struct Seed {
       userPrincipalName: user?[caseInsensitive: "userPrincipalName"]?.stringValue
         ?? "demo@tack.invalid",
       lists: [])
+    for (number, other) in (raw[caseInsensitive: "otherUsers"]?.arrayValue ?? []).enumerated() {
+      guard let id = other[caseInsensitive: "id"]?.stringValue,
+        let principal = other[caseInsensitive: "userPrincipalName"]?.stringValue
+      else { continue }
+      seed.otherUsers.append(
+        Seed(
+          userID: id, userName: other[caseInsensitive: "displayName"]?.stringValue ?? principal,
+          userPrincipalName: principal,
+          lists: kind == .empty
+            ? []
+            : buildLists(
+              other[caseInsensitive: "lists"]?.arrayValue ?? [], kind: kind,
+              prefix: "user\(number + 1)-")))
+    }
     guard kind != .empty, let lists = raw[caseInsensitive: "lists"]?.arrayValue else { return seed }
+    seed.lists = buildLists(lists, kind: kind, prefix: "")
+    return seed
+  }
+
+  /// The lists of one user; `prefix` keeps every user's ids apart (the first user has none, so
+  /// its ids stay what scripts and snapshots name).
+  private static func buildLists(_ lists: [JSONValue], kind: EmulatorOptions.Seed, prefix: String)
+    -> [SeededList]
+  {
+    var result: [SeededList] = []
     let created = Date(timeIntervalSince1970: 1_764_000_000)
     for (listNumber, entry) in lists.enumerated() {
       if kind == .small, case .bool(true) = entry[caseInsensitive: "full"] ?? .null { continue }
-      let listID = stableID("list", listNumber) + "="
+      let listID = stableID(prefix + "list", listNumber) + "="
       var isOwner = true
       if case .bool(let value) = entry[caseInsensitive: "isOwner"] ?? .null { isOwner = value }
       var isShared = false
@@ -73,7 +100,7 @@ struct Seed {
         }
       }
       for (taskNumber, spec) in specs.enumerated() {
-        let taskID = stableID("task-\(listNumber)", taskNumber)
+        let taskID = stableID(prefix + "task-\(listNumber)", taskNumber)
         let stamp = GraphDate.format(created.addingTimeInterval(Double(taskNumber) * 61))
         var task = TodoTask(
           id: taskID, title: spec[caseInsensitive: "title"]?.stringValue ?? "Task",
@@ -93,7 +120,8 @@ struct Seed {
           let size = Int(item[caseInsensitive: "size"]?.numberValue ?? 1024)
           attachments.append(
             EmulatorStore.AttachmentRecord(
-              id: stableID("att-\(listNumber)-\(taskNumber)", attachmentNumber) + "=", name: name,
+              id: stableID(prefix + "att-\(listNumber)-\(taskNumber)", attachmentNumber) + "=",
+              name: name,
               contentType: item[caseInsensitive: "contentType"]?.stringValue
                 ?? ContentTypes.forFileName(name),
               bytes: sampleBytes(name: name, size: size), lastModified: created))
@@ -101,9 +129,9 @@ struct Seed {
         task.hasAttachments = !attachments.isEmpty
         tasks.append(SeededTask(task: task, attachments: attachments))
       }
-      seed.lists.append(SeededList(list: list, tasks: tasks))
+      result.append(SeededList(list: list, tasks: tasks))
     }
-    return seed
+    return result
   }
 
   /// A Graph-looking id that is the same on every run (so scripts and snapshots can name it).

@@ -164,6 +164,36 @@ enum SeedJSON {
         "title": "Archived task #{n} — notes from the old tracker"
        }
       }
+     ],
+     "otherUsers": [
+      {
+       "id": "0c3d2a51-7f0e-4b8e-9a4b-2f9e3c1d5e77",
+       "displayName": "Second User",
+       "userPrincipalName": "second@tack.invalid",
+       "lists": [
+        {
+         "displayName": "Tasks",
+         "wellknownListName": "defaultList",
+         "tasks": [
+          {
+           "title": "Water the plants"
+          }
+         ]
+        },
+        {
+         "displayName": "Side project 🚲",
+         "tasks": [
+          {
+           "title": "Draft the README"
+          },
+          {
+           "title": "Ship version 1",
+           "due": "2027-01-15"
+          }
+         ]
+        }
+       ]
+      }
      ]
     }
     """#

@@ -74,6 +74,8 @@ public struct TokenResponse: Decodable, Sendable, Hashable {
   public var refreshToken: String?
   public var expiresIn: Int
   public var scope: String?
+  /// The OpenID Connect id_token (a JWT), present when `openid` was asked for.
+  public var idToken: String?
 
   enum CodingKeys: String, CodingKey {
     case tokenType = "token_type"
@@ -81,17 +83,19 @@ public struct TokenResponse: Decodable, Sendable, Hashable {
     case refreshToken = "refresh_token"
     case expiresIn = "expires_in"
     case scope
+    case idToken = "id_token"
   }
 
   public init(
     tokenType: String? = "Bearer", accessToken: String, refreshToken: String?, expiresIn: Int,
-    scope: String?
+    scope: String?, idToken: String? = nil
   ) {
     self.tokenType = tokenType
     self.accessToken = accessToken
     self.refreshToken = refreshToken
     self.expiresIn = expiresIn
     self.scope = scope
+    self.idToken = idToken
   }
 
   public init(from decoder: any Decoder) throws {
@@ -107,5 +111,6 @@ public struct TokenResponse: Decodable, Sendable, Hashable {
       expiresIn = 3600
     }
     scope = try c.decodeIfPresent(String.self, forKey: .scope)
+    idToken = try? c.decodeIfPresent(String.self, forKey: .idToken)
   }
 }

@@ -126,7 +126,10 @@ extension UploadCoordinator {
         id: id, file: file, listID: record.target.listID, taskID: record.target.taskID,
         listName: record.target.listName, taskTitle: record.target.taskTitle,
         graphBaseURL: graph.baseURL, chunkSize: record.chunkSize, now: clock.now())
-    if entry == nil { journalEntry.sha256 = file.sha256 ?? "" }
+    if entry == nil {
+      journalEntry.sha256 = file.sha256 ?? ""
+      journalEntry.account = configuration.account
+    }
     if let digests = record.digests, digests.chunkSize == journalEntry.chunkSize {
       journalEntry.chunkHashes = digests.chunkHashes
     }

@@ -19,6 +19,8 @@ public struct UploadCoordinatorConfiguration: Sendable {
   /// The cap on bytes per second of all uploads together at start (nil: none); see
   /// `UploadCoordinator.setBandwidthLimit(_:)` to change it while they run.
   public var bandwidthLimit: Int?
+  /// The account whose token `graph` carries, recorded in each new journal entry.
+  public var account: String?
 
   /// Defaults suit Graph; concurrency is clamped to 1…4.
   public init(

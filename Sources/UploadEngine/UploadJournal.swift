@@ -40,6 +40,10 @@ public struct UploadJournalEntry: Codable, Sendable, Hashable, Identifiable {
   public var acknowledgedOffset: Int64
   public var finalChunkSent: Bool
   public var graphBaseURL: String
+  /// The account that started the upload (`AccountID.name`); `tack resume` resumes it with
+  /// that account's token. nil in entries from before several accounts, and under
+  /// `TACK_ACCESS_TOKEN`: those resume as the default account.
+  public var account: String?
   public var createdAt: Date
   public var updatedAt: Date
 

@@ -37,7 +37,8 @@ struct LoginCommand: ParsableCommand {
       let signIn = DeviceCodeSignIn(
         identity: Composition.identityClient(
           context, clientID: clientID, transport: transport, logger: logger),
-        graphURL: context.graphURL, store: context.tokenStore)
+        graphURL: context.graphURL, store: context.tokenStore,
+        nameFallback: { await AccountNaming.lookUp($0, transport: transport, logger: logger) })
       let stored = try await signIn.run { progress in
         guard case .prompt(let code) = progress else { return }
         let minutes = max(1, code.expiresIn / 60)
@@ -51,8 +52,10 @@ struct LoginCommand: ParsableCommand {
         baseURL: context.graphURL, tokens: StaticTokenProvider(token: stored.accessToken),
         transport: transport, logger: logger)
       let account = await Account.describe(session)
+      let name = Composition.oneLine(stored.accountName)
       Output.line(
-        "Signed in\(account.map { " as \($0)" } ?? ""). Tokens: \(context.paths.tokenFile)")
+        "Signed in as \(account ?? name). Account \(name) is the default (`tack accounts`). "
+          + "Tokens: \(context.paths.tokenFile)")
       await transport.shutdown()
     } catch {
       await transport.shutdown()
@@ -64,7 +67,8 @@ struct LoginCommand: ParsableCommand {
 /// `tack logout`: forget the cached tokens of this sign-in.
 struct LogoutCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "logout", abstract: "Forget the cached sign-in.")
+    commandName: "logout", abstract: "Forget the cached sign-in (of the default account).",
+    discussion: "--account NAME forgets that account's instead; the others stay signed in.")
 
   @OptionGroup var global: GlobalOptions
 
@@ -86,7 +90,9 @@ struct LogoutCommand: ParsableCommand {
         return
       }
       try store.remove(tokens.account)
-      Output.line("Signed out. (Tokens were deleted locally; they expire on their own.)")
+      Output.line(
+        "Signed out \(Composition.oneLine(tokens.accountName)). "
+          + "(Tokens were deleted locally; they expire on their own.)")
     } catch {
       throw Composition.failure(error)
     }
@@ -108,6 +114,7 @@ struct WhoamiCommand: ParsableCommand {
       if context.staticToken != nil {
         rows.append(["Token", "TACK_ACCESS_TOKEN (no sign-in, no cache)"])
       } else if let stored = try context.storedTokens() {
+        rows.append(["Username", stored.accountName])
         rows.append(["Sign-in", "\(stored.loginURL) · tenant \(stored.tenant)"])
         rows.append(["Client id", stored.clientID])
         if let scope = stored.scope, !scope.isEmpty { rows.append(["Scopes", scope]) }

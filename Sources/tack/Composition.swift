@@ -16,6 +16,8 @@ struct ClientContext: Sendable {
   var clientID: String?
   /// `TACK_ACCESS_TOKEN`: use this bearer token; no sign-in, no cache.
   var staticToken: String?
+  /// `--account` / `TACK_ACCOUNT`: the signed-in account to use (nil: the default).
+  var account: String?
   var paths: TackPaths
   var environment: [String: String]
 
@@ -50,7 +52,8 @@ struct ClientContext: Sendable {
     return ClientContext(
       cloud: cloud, graphURL: Self.trimmed(graphURL), loginURL: Self.trimmed(loginURL),
       tenant: tenant, clientID: clientID, staticToken: nonEmpty(environment["TACK_ACCESS_TOKEN"]),
-      paths: paths, environment: environment)
+      account: nonEmpty(global.account) ?? nonEmpty(environment["TACK_ACCOUNT"]), paths: paths,
+      environment: environment)
   }
 
   static func trimmed(_ url: String) -> String {
@@ -73,15 +76,11 @@ struct ClientContext: Sendable {
     return clientID
   }
 
-  /// The stored sign-in for this identity host and tenant (and client id, when known).
+  /// The stored sign-in to use: `--account` (`TACK_ACCOUNT`), else the default account of this
+  /// identity host and tenant (and client id, when known); nil when nobody is signed in there.
+  /// An unknown account name is a usage error (exit 2) naming the accounts there are.
   func storedTokens() throws -> StoredTokens? {
-    let store = tokenStore
-    if let clientID {
-      return try store.load(
-        TokenStore.AccountKey(loginURL: loginURL, tenant: tenant, clientID: clientID))
-    }
-    let candidates = try store.all().filter { $0.loginURL == loginURL && $0.tenant == tenant }
-    return candidates.count == 1 ? candidates[0] : nil
+    try AccountChoice.select(self)
   }
 }
 
@@ -91,6 +90,8 @@ struct ClientServices: Sendable {
   let transport: LiveHTTPTransport
   let logger: Logger
   let session: GraphSession
+  /// The signed-in account the session acts for; nil with `TACK_ACCESS_TOKEN`.
+  var account: AccountID?
 
   func shutdown() async {
     await transport.shutdown()
@@ -139,8 +140,10 @@ enum Composition {
           "the stored sign-in is for \(tokens.graphURL), not \(context.graphURL): run "
           + "`tack login` with the same --graph-url")
     }
-    let identity = identityClient(
-      context, clientID: tokens.clientID, transport: transport, logger: logger)
+    let identity = IdentityClient(
+      loginBaseURL: tokens.loginURL, tenant: tokens.tenant, clientID: tokens.clientID,
+      scopes: tokens.requestedScopes ?? IdentityClient.legacyScopes, transport: transport,
+      logger: logger)
     return RefreshingTokenProvider(tokens: tokens, identity: identity, store: context.tokenStore)
   }
 
@@ -152,10 +155,13 @@ enum Composition {
       && left.host?.lowercased() == right.host?.lowercased() && left.port == right.port
   }
 
-  /// Resolves flags, environment and config file; errors become one-line failures.
+  /// Resolves flags, environment and config file, and migrates an old token cache; errors
+  /// become one-line failures.
   static func context(_ global: GlobalOptions) throws -> ClientContext {
     do {
-      return try ClientContext.resolve(global)
+      let context = try ClientContext.resolve(global)
+      try AccountChoice.migrateIfNeeded(context)
+      return context
     } catch {
       throw failure(error)
     }
@@ -178,8 +184,10 @@ enum Composition {
             Output.status("tack: " + oneLine(notice.text))
           }
         })
+      let account = try context.staticToken == nil ? context.storedTokens()?.accountID : nil
       return ClientServices(
-        context: context, transport: transport, logger: logger, session: session)
+        context: context, transport: transport, logger: logger, session: session,
+        account: account)
     } catch {
       Task { await transport.shutdown() }
       throw error
@@ -210,6 +218,11 @@ enum Composition {
   }
 
   // MARK: Errors
+
+  /// `body`'s value; its error as a one-line failure.
+  static func catching<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch { throw failure(error) }
+  }
 
   /// Maps any error to a one-line message and the exit code of DESIGN.md §3.
   static func failure(_ error: any Error) -> TackFailure {

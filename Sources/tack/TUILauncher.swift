@@ -123,7 +123,8 @@ enum TUILauncher {
   /// device-code sign-in.
   private static func connect(_ context: ClientContext) throws -> Setup {
     let host = URLComponents(string: context.graphURL)?.host ?? context.graphURL
-    if context.staticToken == nil, (try? context.storedTokens()) ?? nil == nil {
+    // An unknown `--account` is an error, not a reason to sign in.
+    if context.staticToken == nil, try Composition.catching({ try context.storedTokens() }) == nil {
       var setup = try signInSetup(context, label: host)
       setup.readCache = TUIReadCache.open(context)
       return setup
@@ -137,17 +138,21 @@ enum TUILauncher {
       throw Composition.failure(error)
     }
     return Setup(
-      connection: .ready(runtimeServices(services.session, context, notices: notices)),
-      accountLabel: host,
+      connection: .ready(
+        runtimeServices(
+          services.session, context, notices: notices, account: services.account?.name)),
+      accountLabel: services.account.map { Composition.oneLine($0.name) } ?? host,
       transport: services.transport, emulator: nil, readCache: TUIReadCache.open(context))
   }
 
   private static func runtimeServices(
-    _ session: GraphSession, _ context: ClientContext, notices: GraphNoticeRelay
+    _ session: GraphSession, _ context: ClientContext, notices: GraphNoticeRelay,
+    account: String?
   ) -> RuntimeServices {
     let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
     // The config file's cap; a bad one was refused before the screen opened.
-    let configuration = (try? BandwidthOption.configuration(context)) ?? .init()
+    var configuration = (try? BandwidthOption.configuration(context)) ?? .init()
+    configuration.account = account
     let coordinator = UploadCoordinator(
       graph: session, journal: journal, configuration: configuration)
     return RuntimeServices(
@@ -171,7 +176,8 @@ enum TUILauncher {
       let identity = Composition.identityClient(
         context, clientID: clientID, transport: transport, logger: logger)
       let signIn = DeviceCodeSignIn(
-        identity: identity, graphURL: context.graphURL, store: context.tokenStore)
+        identity: identity, graphURL: context.graphURL, store: context.tokenStore,
+        nameFallback: { await AccountNaming.lookUp($0, transport: transport, logger: logger) })
       let stored = try await signIn.run { progress in
         if case .prompt(let code) = progress { show(code) }
       }
@@ -182,7 +188,7 @@ enum TUILauncher {
       let session = try GraphSession(
         baseURL: context.graphURL, tokens: tokens, transport: transport, logger: logger,
         notify: { notices.send($0) })
-      return runtimeServices(session, context, notices: notices)
+      return runtimeServices(session, context, notices: notices, account: stored.accountName)
     }
     return Setup(connection: connection, accountLabel: label, transport: transport, emulator: nil)
   }

@@ -15,7 +15,7 @@ struct TackCommand: ParsableCommand {
       LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ListsCommand.self,
       TasksCommand.self, AttachmentsCommand.self, AddCommand.self, DoneCommand.self,
       UndoneCommand.self, RenameCommand.self, DeleteCommand.self, UploadCommand.self,
-      ResumeCommand.self, UploadsCommand.self, EmulatorCommand.self,
+      ResumeCommand.self, UploadsCommand.self, EmulatorCommand.self, AccountsCommand.self,
     ]
   )
 
@@ -48,4 +48,7 @@ struct GlobalOptions: ParsableArguments {
 
   @Option(help: "Application (client) id of your app registration (env TACK_CLIENT_ID).")
   var clientID: String?
+
+  @Option(help: "The signed-in account to use, by username (env TACK_ACCOUNT; `tack accounts`).")
+  var account: String?
 }

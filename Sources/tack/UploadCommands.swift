@@ -135,18 +135,9 @@ struct ResumeCommand: ParsableCommand {
       }
       throw TackFailure(code: TackExit.usage, message: Composition.oneLine(last.description))
     }
-    let json = json
-    let bandwidth = try BandwidthOption.configuration(Composition.context(global))
-    let code = try UploadRun.withServices(global) { services in
-      let run = UploadRun(services: services, json: json, configuration: bandwidth)
-      return try await run.perform { coordinator in
-        var started: [(UploadID, String)] = []
-        for entry in mine {
-          started.append((await coordinator.resume(journaled: entry), entry.filePath))
-        }
-        return started
-      }
-    }
+    let bandwidth = try BandwidthOption.configuration(context)
+    let code = try AccountResume.run(
+      mine, global: global, context: context, json: json, configuration: bandwidth)
     if code != TackExit.success { throw TackFailure(code: code, message: "") }
   }
 }
@@ -195,6 +186,7 @@ struct UploadsCommand: ParsableCommand {
       "running": .bool(driver != nil),
     ]
     if let driver { object["pid"] = .number(Double(driver)) }
+    if let account = entry.account { object["account"] = .string(account) }
     if let name = entry.listName { object["list_name"] = .string(name) }
     if let title = entry.taskTitle { object["task_title"] = .string(title) }
     if let expiration = entry.expirationDateTime {
@@ -228,6 +220,8 @@ struct UploadRun: Sendable {
     _ start: @Sendable (UploadCoordinator) async throws -> [(UploadID, String)]
   ) async throws -> Int32 {
     let journal = UploadJournal(directory: services.context.paths.uploadJournalDirectory)
+    var configuration = configuration
+    configuration.account = services.account?.name
     let coordinator = UploadCoordinator(
       graph: services.session, journal: journal, configuration: configuration)
     let display = UploadDisplay(json: json, terminal: !json && isatty(STDERR_FILENO) == 1)
