@@ -15,7 +15,8 @@ struct TackCommand: ParsableCommand {
       LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ListsCommand.self,
       TasksCommand.self, AttachmentsCommand.self, AddCommand.self, DoneCommand.self,
       UndoneCommand.self, RenameCommand.self, DeleteCommand.self, UploadCommand.self,
-      ResumeCommand.self, UploadsCommand.self, EmulatorCommand.self,
+      ResumeCommand.self, UploadsCommand.self, EmulatorCommand.self, AgentCommand.self,
+      PauseCommand.self, CancelCommand.self,
     ]
   )
 
