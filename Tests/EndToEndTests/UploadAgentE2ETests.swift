@@ -32,7 +32,7 @@ import Testing
       var environment = E2E.environment(emulator, state: state)
       environment["TACK_NO_AGENT"] = ""
       environment["XDG_RUNTIME_DIR"] = runtime
-      environment["TACK_AGENT_IDLE_S"] = "30"
+      environment["TACK_AGENT_IDLE_S"] = "600"  // tearDown stops it
       return environment
     }
 
