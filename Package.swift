@@ -21,6 +21,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     // MARK: Pure leaves (no I/O)
@@ -53,6 +54,20 @@ let package = Package(
       name: "UploadEngine",
       dependencies: [
         "GraphModels", "GraphClient", .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    /// The upload agent's socket protocol: hello, requests, replies, events (pure).
+    .target(name: "AgentProtocol", dependencies: ["GraphModels"], swiftSettings: strict),
+    /// The per-user upload agent: its Unix socket server and client, on NIOPosix.
+    .target(
+      name: "UploadAgent",
+      dependencies: [
+        "AgentProtocol", "GraphModels", "GraphClient", "UploadEngine",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict
     ),
@@ -103,7 +118,7 @@ let package = Package(
       name: "tack",
       dependencies: [
         "GraphModels", "GraphClient", "UploadEngine", "GraphEmulator", "TerminalCore",
-        "TerminalCurses", "AppCore", "AppRuntime", "ReadCache",
+        "TerminalCurses", "AppCore", "AppRuntime", "ReadCache", "AgentProtocol", "UploadAgent",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -141,6 +156,10 @@ let package = Package(
       swiftSettings: strict
     ),
     .testTarget(name: "GraphModelsTests", dependencies: ["GraphModels"], swiftSettings: strict),
+    .testTarget(
+      name: "AgentProtocolTests", dependencies: ["AgentProtocol", "GraphModels"],
+      swiftSettings: strict
+    ),
     .testTarget(
       name: "GraphEmulatorTests",
       dependencies: ["GraphEmulator", "GraphModels", "TestSupport"],

@@ -16,6 +16,7 @@ struct TackCommand: ParsableCommand {
       TasksCommand.self, AttachmentsCommand.self, AddCommand.self, DoneCommand.self,
       UndoneCommand.self, RenameCommand.self, DeleteCommand.self, UploadCommand.self,
       ResumeCommand.self, UploadsCommand.self, EmulatorCommand.self, AccountsCommand.self,
+      AgentCommand.self, PauseCommand.self, CancelCommand.self,
     ]
   )
 

@@ -1,3 +1,4 @@
+import AgentProtocol
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -42,11 +43,20 @@ struct UploadCommand: ParsableCommand {
       valueName: "RATE"))
   var bwlimit: String?
 
+  @Flag(help: "Return once the upload sessions exist; the agent keeps uploading.")
+  var detach = false
+
+  @Flag(name: .customLong("no-agent"), help: "Upload in this process, not through the agent.")
+  var noAgent = false
+
   @Argument(help: "Files to attach.")
   var files: [String] = []
 
   func validate() throws {
     guard !files.isEmpty else { throw ValidationError("give at least one file to attach") }
+    if detach, noAgent {
+      throw ValidationError("--detach leaves the uploads to the agent; drop --no-agent")
+    }
     if let chunkSize, chunkSize < 1 || chunkSize > UploadLimits.maxChunkSize {
       throw ValidationError(
         "--chunk-size must be between 1 and \(UploadLimits.maxChunkSize) bytes")
@@ -77,11 +87,32 @@ struct UploadCommand: ParsableCommand {
     let taskQuery = task
     let chunkSize = chunkSize
     let json = json
+    let (detach, noAgent) = (detach, noAgent)
+    let capFlag = bwlimit == nil ? nil : bandwidth
     let code = try UploadRun.withServices(global) { services in
       let list = try await Composition.resolveList(listQuery, session: services.session)
       let task = try await Composition.resolveTask(taskQuery, in: list, session: services.session)
       let target = UploadTarget(
         listID: list.id, taskID: task.id, listName: list.displayName, taskTitle: task.title)
+      if !AgentLink.disabled(services.context, noAgent: noAgent),
+        let code = try await AgentLink.withAgent(
+          services.context, start: true,
+          { connection in
+            // The cap is the agent's, for all its uploads (as rclone's live --bwlimit).
+            if let limit = capFlag {
+              _ = try await connection.request(.setBandwidth) {
+                $0.bytesPerSecond = Int64(limit.bandwidthLimit ?? 0)
+              }
+            }
+            return try await AgentFollow(json: json, detach: detach).run(connection, .enqueue) {
+              $0.files = files.map(FileInspector.absolutePath)
+              $0.target = AgentTarget(target)
+              $0.chunkSize = chunkSize
+            }
+          })
+      {
+        return code
+      }
       let run = UploadRun(services: services, json: json, configuration: bandwidth)
       return try await run.perform { coordinator in
         var started: [(UploadID, String)] = []
@@ -111,7 +142,20 @@ struct ResumeCommand: ParsableCommand {
   @Flag(help: "Print one JSON event per line on stdout.")
   var json = false
 
+  @Flag(name: .customLong("no-agent"), help: "Upload in this process, not through the agent.")
+  var noAgent = false
+
+  @Flag(help: "Resume every paused upload of the agent and the journal, without following them.")
+  var all = false
+
+  @Argument(help: "Upload ids to resume through the agent (`tack uploads` lists them).")
+  var ids: [String] = []
+
   func run() throws {
+    if all || !ids.isEmpty {
+      try UploadControl.run(.resume, ids: ids, all: all, global: global)
+      return
+    }
     let (context, _, loaded) = try JournalReading.load(global)
     let mine = loaded.entries.filter { $0.isJournaled(forGraphBase: context.graphURL) }
     let others = Set(loaded.entries.map(\.graphBaseURL)).filter {
@@ -136,16 +180,43 @@ struct ResumeCommand: ParsableCommand {
       throw TackFailure(code: TackExit.usage, message: Composition.oneLine(last.description))
     }
     let bandwidth = try BandwidthOption.configuration(context)
-    let code = try AccountResume.run(
-      mine, global: global, context: context, json: json, configuration: bandwidth)
+    let code =
+      try Self.resumeThroughAgent(mine, global: global, noAgent: noAgent, json: json)
+      ?? AccountResume.run(
+        mine, global: global, context: context, json: json, configuration: bandwidth)
     if code != TackExit.success { throw TackFailure(code: code, message: "") }
+  }
+}
+
+extension ResumeCommand {
+  /// Resumes `entries` through the agent when it serves their account (the default one: an
+  /// explicit `--account` uploads in this process); nil when this process must do it.
+  static func resumeThroughAgent(
+    _ entries: [UploadJournalEntry], global: GlobalOptions, noAgent: Bool, json: Bool
+  ) throws -> Int32? {
+    let context = try Composition.context(global)
+    guard !AgentLink.disabled(context, noAgent: noAgent) else { return nil }
+    let serving = (try? context.storedTokens())??.accountName.lowercased()
+    guard entries.allSatisfy({ $0.account == nil || $0.account?.lowercased() == serving }) else {
+      return nil
+    }
+    let result = Mutex<Int32?>(nil)
+    try Composition.run(global) { services in
+      let code = try await AgentLink.withAgent(services.context, start: true) {
+        try await AgentFollow(json: json, detach: false).run($0, .resumeJournal) {
+          $0.uploads = entries.map(\.id)
+        }
+      }
+      result.withLock { $0 = code }
+    }
+    return result.withLock { $0 }
   }
 }
 
 /// `tack uploads [--json]`: list journaled (unfinished) uploads; no network.
 struct UploadsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "uploads", abstract: "List journaled (unfinished) uploads.",
+    commandName: "uploads", abstract: "List the agent's and the journal's uploads.",
     discussion: "An upload another tack process is driving now shows as running, with its pid.")
 
   @OptionGroup var global: GlobalOptions
@@ -153,11 +224,26 @@ struct UploadsCommand: ParsableCommand {
   @Flag(help: "Print the uploads as a JSON array on stdout.")
   var json = false
 
+  @Flag(help: "Then print the agent's upload events as NDJSON until none runs.")
+  var follow = false
+
+  @Flag(name: .customLong("no-agent"), help: "Read only the journal; do not ask the agent.")
+  var noAgent = false
+
   func run() throws {
-    let (_, journal, loaded) = try JournalReading.load(global)
+    let (context, journal, loaded) = try JournalReading.load(global)
+    var agent: [AgentUploadState] = []
+    if !AgentLink.disabled(context, noAgent: noAgent) {
+      agent = try UploadsAgentView.fetch(context, journal: journal, entries: loaded.entries) ?? []
+    }
+    let journaled = Set(loaded.entries.map(\.id))
+    let agentOnly = agent.filter { !journaled.contains($0.uploadID) }
     let drivers = loaded.entries.map { journal.driver(of: $0.id) }
+    defer { if follow, !agent.isEmpty { try? UploadsAgentView.follow(context) } }
     if json {
-      Output.json(zip(loaded.entries, drivers).map { Self.jsonObject($0, driver: $1) })
+      Output.json(
+        zip(loaded.entries, drivers).map { Self.jsonObject($0, driver: $1) }
+          + agentOnly.map(UploadsAgentView.jsonObject))
       return
     }
     var table = TextTable(
@@ -174,6 +260,7 @@ struct UploadsCommand: ParsableCommand {
         driver.map { "running (pid \($0))" } ?? "stopped",
       ])
     }
+    table.rows += agentOnly.map(UploadsAgentView.row)
     Output.table(table, empty: "No journaled uploads.")
   }
 

@@ -34,6 +34,9 @@ public final class ChildProcess: @unchecked Sendable {
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["SWIFT_BACKTRACE"] = "enable=no"
+    // Uploads stay in the child unless a test opts into the per-user agent (`TACK_NO_AGENT`
+    // set to "" and its own XDG_RUNTIME_DIR): no agent outlives a test.
+    env["TACK_NO_AGENT"] = "1"
     for (key, value) in environment { env[key] = value }
     process.environment = env
     process.standardOutput = stdoutPipe
