@@ -35,7 +35,8 @@ import Testing
     let state = Self.startedFromCache()
     #expect(state.openListID == "L3")
     #expect(state.selectedList?.id == "L3")
-    #expect(state.visibleTasks.map(\.id) == ["T1", "T2", "T3", "T4"])
+    // Completed tasks (T3) sit in the Completed group at the bottom.
+    #expect(state.visibleTasks.map(\.id) == ["T1", "T2", "T4", "T3"])
     let text = Self.screenText(state)
     #expect(text.contains("Lists · cached 3 min ago"), "\(text)")
     #expect(text.contains("cached 3 min ago"))

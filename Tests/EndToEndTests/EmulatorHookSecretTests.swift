@@ -52,11 +52,27 @@ import TmuxDriver
     #expect(await child.waitForExit() == 0)
   }
 
+  /// The whole of a /proc file: read to the end, since such files report a size of 0 and a
+  /// one-shot read of a busy machine's socket table stops after its first page.
+  static func readWhole(_ path: String) -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return "" }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = read(fd, &buffer, buffer.count)
+      if count <= 0 { break }
+      bytes += buffer[0..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
   /// Every listening TCP socket of this network namespace, as (address hex, port), from /proc.
   static func listeners() -> [(address: String, port: Int)] {
     var found: [(String, Int)] = []
     for table in ["tcp", "tcp6"] {
-      let text = (try? String(contentsOfFile: "/proc/self/net/\(table)", encoding: .utf8)) ?? ""
+      let text = Self.readWhole("/proc/self/net/\(table)")
       for line in text.split(separator: "\n").dropFirst() {
         let fields = line.split(separator: " ")
         guard fields.count > 3, fields[3] == "0A" else { continue }

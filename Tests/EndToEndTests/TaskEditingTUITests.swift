@@ -59,7 +59,10 @@ import TmuxDriver
       try await tmux.waitFor("New task in 仕事 (Work)")
       try tmux.type("Buy oat milk")
       try tmux.sendKeys("Enter")
-      try await tmux.waitFor("Added “Buy oat milk”")
+      // The row, saved (the status line's "Added …" may be replaced by a later message).
+      try await tmux.waitFor(timeout: .seconds(30), "the new row, saved") {
+        $0.contains("Buy oat milk") && !$0.contains("(saving") && !$0.contains("New task in")
+      }
       let created = try #require(try await Self.only("Buy oat milk", emulator, work.id))
       let id = try #require(created["id"] as? String)
       let taskPath =

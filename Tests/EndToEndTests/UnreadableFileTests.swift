@@ -4,6 +4,17 @@ import TestSupport
 import Testing
 
 @Suite struct UnreadableFileTests {
+  /// Copies a program through a close-on-exec descriptor: a copy written through an inherited
+  /// descriptor (another test forking meanwhile) cannot be executed ("Text file busy").
+  static func copyExecutable(_ source: String, to path: String) throws {
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: source))
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+    defer { close(fd) }
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == bytes.count else { throw CocoaError(.fileWriteUnknown) }
+  }
+
   /// Root reads every file, so when the tests run as root (CI does) the upload runs as `nobody`
   /// through `setpriv`; either way the file is unreadable to the process that tries it.
   @Test func unreadableFileIsRejectedBeforeAnyRequest() async throws {
@@ -24,8 +35,7 @@ import Testing
       var arguments = ["upload", "--list", ids.list, "--task", ids.task, file.path]
       if getuid() == 0 {
         let copy = directory.appendingPathComponent("tack")
-        try FileManager.default.copyItem(at: TackBinary.url, to: copy)
-        chmod(copy.path, 0o755)
+        try Self.copyExecutable(TackBinary.url.path, to: copy.path)
         executable = URL(fileURLWithPath: "/usr/bin/setpriv")
         arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", copy.path] + arguments
       }
