@@ -88,47 +88,58 @@ import TmuxDriver
       let due = try await Self.get(emulator, taskPath).json["dueDateTime"] as? [String: Any]
       #expect((due?["dateTime"] as? String)?.hasPrefix("2026-12-24") == true)
 
-      // A step: Tab to attachments, Tab to steps; add it, then tick it.
-      try tmux.sendKeys("Tab", "Tab")
-      try await tmux.waitFor("No steps (n adds one)")
-      try tmux.sendKeys("n")
-      try tmux.type("Check the date")
-      try tmux.sendKeys("Enter")
-      try await tmux.waitFor(timeout: .seconds(15), "the step, saved") {
-        $0.contains("Check the date") && !$0.contains("(saving") && $0.contains("Steps 0/1")
-      }
-      try tmux.sendKeys("Space")
-      try await tmux.waitFor(timeout: .seconds(15), "the ticked step, saved") {
-        $0.contains("Steps 1/1") && !$0.contains("(saving")
-      }
-      let steps = try await Self.get(emulator, taskPath + "/checklistItems").json["value"]
-      let step = try #require((steps as? [[String: Any]])?.first)
-      #expect(step["displayName"] as? String == "Check the date")
-      #expect(step["isChecked"] as? Bool == true)
-
-      // Complete: the row moves under "Completed (N)".
-      try tmux.sendKeys("Escape", "Space")
-      let completed = try await tmux.waitFor(timeout: .seconds(15), "the task in Completed") {
-        guard let heading = Self.line("Completed (", in: $0),
-          let row = Self.line("Buy oat drink 2L", in: $0)
-        else { return false }
-        return row > heading && !$0.contains("(saving")
-      }
-      #expect(completed.contains("✓"))
-      #expect(try await Self.get(emulator, taskPath).json["status"] as? String == "completed")
-
-      // Delete: select it through the filter, confirm the question that names it.
-      try tmux.sendKeys("/")
-      try tmux.type("oat drink")
-      try tmux.sendKeys("Enter", "d")
-      try await tmux.waitFor("“Buy oat drink 2L”")
-      try tmux.sendKeys("y")
-      try await tmux.waitFor("Deleted “Buy oat drink 2L”")
-      #expect(try await Self.get(emulator, taskPath).status == 404)
-      #expect(try await Self.only("Buy oat drink 2L", emulator, work.id) == nil)
-
+      try await Self.addAndTickAStep(tmux, emulator, taskPath)
+      try await Self.completeThenDelete(tmux, emulator, taskPath, listID: work.id)
       try tmux.sendKeys("q")
       #expect(try await tmux.waitForExit() == 0)
     }
+  }
+
+  /// Tab to attachments, Tab to steps; add a step, then tick it; both confirmed at the emulator.
+  static func addAndTickAStep(_ tmux: Tmux, _ emulator: GraphEmulator, _ taskPath: String)
+    async throws
+  {
+    try tmux.sendKeys("Tab", "Tab")
+    try await tmux.waitFor("No steps (n adds one)")
+    try tmux.sendKeys("n")
+    try tmux.type("Check the date")
+    try tmux.sendKeys("Enter")
+    try await tmux.waitFor(timeout: .seconds(15), "the step, saved") {
+      $0.contains("Check the date") && !$0.contains("(saving") && $0.contains("Steps 0/1")
+    }
+    try tmux.sendKeys("Space")
+    try await tmux.waitFor(timeout: .seconds(15), "the ticked step, saved") {
+      $0.contains("Steps 1/1") && !$0.contains("(saving")
+    }
+    let steps = try await Self.get(emulator, taskPath + "/checklistItems").json["value"]
+    let step = try #require((steps as? [[String: Any]])?.first)
+    #expect(step["displayName"] as? String == "Check the date")
+    #expect(step["isChecked"] as? Bool == true)
+  }
+
+  /// Completes the selected task (it moves under "Completed (N)"), then deletes it.
+  static func completeThenDelete(
+    _ tmux: Tmux, _ emulator: GraphEmulator, _ taskPath: String, listID: String
+  ) async throws {
+    // Complete: the row moves under "Completed (N)".
+    try tmux.sendKeys("Escape", "Space")
+    let completed = try await tmux.waitFor(timeout: .seconds(15), "the task in Completed") {
+      guard let heading = Self.line("Completed (", in: $0),
+        let row = Self.line("Buy oat drink 2L", in: $0)
+      else { return false }
+      return row > heading && !$0.contains("(saving")
+    }
+    #expect(completed.contains("✓"))
+    #expect(try await Self.get(emulator, taskPath).json["status"] as? String == "completed")
+
+    // Delete: select it through the filter, confirm the question that names it.
+    try tmux.sendKeys("/")
+    try tmux.type("oat drink")
+    try tmux.sendKeys("Enter", "d")
+    try await tmux.waitFor("“Buy oat drink 2L”")
+    try tmux.sendKeys("y")
+    try await tmux.waitFor("Deleted “Buy oat drink 2L”")
+    #expect(try await Self.get(emulator, taskPath).status == 404)
+    #expect(try await Self.only("Buy oat drink 2L", emulator, listID) == nil)
   }
 }
