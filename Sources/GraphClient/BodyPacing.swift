@@ -8,11 +8,21 @@ public protocol BodyPacer: Sendable {
   /// Waits until some of `bytes` (≥ 1) may be written now and returns how many (1…`bytes`);
   /// throws `CancellationError` when the calling task is cancelled while it waits.
   func admit(upTo bytes: Int) async throws -> Int
+  /// True while no cap is set: the body may then go out in larger pieces (fewer hops to the
+  /// event loop), each still asking first, so a cap set mid-body applies within one of them.
+  var isUnlimited: Bool { get }
+}
+
+extension BodyPacer {
+  public var isUnlimited: Bool { false }
 }
 
 /// Writes a body piece by piece, each piece admitted by a pacer first: the one loop both the
 /// live and the in-process transport use.
 public enum PacedBody {
+  /// The piece size while no cap is set (1 MiB: a few milliseconds on a fast link).
+  public static let unlimitedPieceSize = 1 << 20
+
   /// Writes `data` through `write` in pieces of at most `pieceSize` bytes, each (or a part of
   /// it) admitted by `pacer` before it is written.
   public static func write(
@@ -21,7 +31,8 @@ public enum PacedBody {
   ) async throws {
     var start = data.startIndex
     while start < data.endIndex {
-      let want = min(max(pieceSize, 1), data.endIndex - start)
+      let size = pacer.isUnlimited ? max(pieceSize, PacedBody.unlimitedPieceSize) : pieceSize
+      let want = min(max(size, 1), data.endIndex - start)
       let granted = try await pacer.admit(upTo: want)
       let end = start + min(max(granted, 1), want)
       try await write(data[start..<end])

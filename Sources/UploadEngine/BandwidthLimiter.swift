@@ -60,6 +60,8 @@ public final class BandwidthLimiter: BodyPacer {
   /// The cap in bytes per second; nil when there is none.
   public var bytesPerSecond: Int? { state.withLock { $0.bucket.rate } }
 
+  public var isUnlimited: Bool { state.withLock { $0.bucket.rate == nil && $0.waiters.isEmpty } }
+
   /// Pieces waiting for the cap (tests wait for one to be waiting).
   public var waiting: Int { state.withLock { $0.waiters.count } }
 
