@@ -181,7 +181,8 @@ struct ResumeCommand: ParsableCommand {
     }
     let bandwidth = try BandwidthOption.configuration(context)
     let code =
-      try Self.resumeThroughAgent(mine, global: global, noAgent: noAgent, json: json)
+      try Self.resumeThroughAgent(
+        mine, global: global, context: context, noAgent: noAgent, json: json)
       ?? AccountResume.run(
         mine, global: global, context: context, json: json, configuration: bandwidth)
     if code != TackExit.success { throw TackFailure(code: code, message: "") }
@@ -192,9 +193,9 @@ extension ResumeCommand {
   /// Resumes `entries` through the agent when it serves their account (the default one: an
   /// explicit `--account` uploads in this process); nil when this process must do it.
   static func resumeThroughAgent(
-    _ entries: [UploadJournalEntry], global: GlobalOptions, noAgent: Bool, json: Bool
+    _ entries: [UploadJournalEntry], global: GlobalOptions, context: ClientContext,
+    noAgent: Bool, json: Bool
   ) throws -> Int32? {
-    let context = try Composition.context(global)
     guard !AgentLink.disabled(context, noAgent: noAgent) else { return nil }
     let serving = (try? context.storedTokens())??.accountName.lowercased()
     guard entries.allSatisfy({ $0.account == nil || $0.account?.lowercased() == serving }) else {
