@@ -17,6 +17,8 @@ extension UploadCoordinator {
     var limiter: RequestLimiter
     var digests: FileDigests?
     var bandwidth: BandwidthLimiter
+    /// A PUT's checked body, possibly read ahead while the previous PUT ran.
+    var body: Task<Result<Data, ChangedFile>, Never>?
   }
 
   private func context(for record: Record) -> Context {
@@ -34,7 +36,10 @@ extension UploadCoordinator {
       return .fileChanged("\(record.file.path) changed during the upload (\(change)); not attached")
     }
     record.sent.value.withLock { $0 = 0 }
-    let context = context(for: record)
+    var context = context(for: record)
+    if case .put(_, let range) = operation {
+      context.body = body(for: range, of: id, context: context)
+    }
     let task = Task { await Self.execute(operation, context: context) }
     uploads[id]?.operation = task
     var watchdog: Task<Void, Never>?
@@ -101,7 +106,8 @@ extension UploadCoordinator {
       return await send(request, context: context)
     case .put(let url, let range):
       let body: Data
-      switch verifiedBody(range, context: context) {
+      let checked = await context.body?.value ?? verifiedBody(range, context: context)
+      switch checked {
       case .success(let bytes): body = bytes
       case .failure(let changed): return Completed(input: changed.input, token: nil)
       }
@@ -129,7 +135,7 @@ extension UploadCoordinator {
 
   /// The bytes of `range`, read into memory and checked against the first pass's chunk hashes;
   /// exactly these bytes are sent, so what was checked is what goes on the wire.
-  private static func verifiedBody(_ range: ContentRange, context: Context) -> Result<
+  static func verifiedBody(_ range: ContentRange, context: Context) -> Result<
     Data, ChangedFile
   > {
     let file = context.file

@@ -65,6 +65,8 @@ public actor UploadCoordinator {
     var hashing: Task<FileDigests, any Error>?
     /// Whole-file and per-chunk SHA-256 from the first pass: every PUT is checked against them.
     var digests: FileDigests?
+    /// The next chunk, read and checked while the current PUT runs (dropped when driving stops).
+    var prefetch: ChunkPrefetch?
   }
 
   /// An operation's result and the token it used (a refresh must name the rejected token).
@@ -358,6 +360,7 @@ public actor UploadCoordinator {
 
   func release(_ id: UploadID) {
     uploads[id]?.driving = false
+    uploads[id]?.prefetch = nil
     if let record = uploads[id], record.earlyOutcome != nil || record.machine?.isSettled == true {
       uploads[id]?.holdsSlot = false
       disown(id)
