@@ -152,7 +152,17 @@ public final class AppRuntime {
       dispatch(action)
     }
     if exit != nil { return }
-    if dirty && (keyPressed || frameDue) { render() }
+    let prompt = keyPressed || actions.contains { !Self.waitsForTheFrameClock($0) }
+    if dirty && (prompt || frameDue) { render() }
+  }
+
+  /// Upload progress and clock ticks are drawn at the frame rate (`--refresh-ms`); anything else
+  /// (a key, lists or tasks arriving, an error) is drawn at once, so a load never waits a frame.
+  static func waitsForTheFrameClock(_ action: Action) -> Bool {
+    switch action {
+    case .upload, .tick: return true
+    default: return false
+    }
   }
 
   private func dispatch(_ action: Action) {

@@ -35,12 +35,22 @@ struct AppRuntimeTests {
     #expect(harness.engine.performed.last == .loadTasks(listID: "L2"))
     #expect(harness.screen.contains("Tasks · 仕事 (Work)"))
 
-    // The tasks arrive without a key: the frame waits for the frame clock.
+    // The tasks arrive without a key and without time passing: a load result is drawn at once
+    // (only upload progress and ticks wait for the frame clock).
     harness.runtime.step()
-    #expect(harness.terminal.frames.count == before + 1)
-    harness.nextFrame()
+    #expect(harness.terminal.frames.count == before + 2)
     #expect(harness.screen.contains("Quarterly report"))
-    #expect(harness.screen.contains("report-draft.docx"))
+  }
+
+  @Test func onlyProgressAndTicksWaitForTheFrameClock() {
+    let now = ManualRuntimeClock.start
+    #expect(AppRuntime.waitsForTheFrameClock(.tick(now)))
+    #expect(
+      AppRuntime.waitsForTheFrameClock(
+        .upload(.progress(id: "U1", sent: 1, acknowledged: 0, size: 2), at: now)))
+    #expect(!AppRuntime.waitsForTheFrameClock(.listsLoaded(.success([]))))
+    #expect(!AppRuntime.waitsForTheFrameClock(.tasksLoaded(listID: "L1", .success([]))))
+    #expect(!AppRuntime.waitsForTheFrameClock(.notice("waiting", until: nil)))
   }
 
   @Test func attachOnATaskOpensThePickerOnTheWorkingDirectory() throws {
@@ -71,6 +81,9 @@ struct AppRuntimeTests {
   @Test func uploadEventsFromTheEngineAppearOnTheFrameClock() throws {
     let harness = try Harness()
     harness.startWithLists()
+    // A key draws a frame now; upload events in the same instant wait for the frame clock.
+    harness.terminal.send(.down)
+    harness.runtime.step()
     let now = ManualRuntimeClock.start
     harness.engine.emit(
       .sessionCreated(
