@@ -90,9 +90,10 @@ struct Seed {
         let count = generate[caseInsensitive: "count"]?.numberValue,
         let pattern = generate[caseInsensitive: "title"]?.stringValue
       {
+        let parts = pattern.components(separatedBy: "{n}")
         specs = (1...max(1, Int(count))).map { n in
           var spec: [String: JSONValue] = [
-            "title": .string(pattern.replacingOccurrences(of: "{n}", with: String(n)))
+            "title": .string(parts.joined(separator: String(n)))
           ]
           if n % 7 == 0 { spec["status"] = .string("completed") }
           if n % 11 == 0 { spec["importance"] = .string("high") }
@@ -136,14 +137,18 @@ struct Seed {
 
   /// A Graph-looking id that is the same on every run (so scripts and snapshots can name it).
   static func stableID(_ kind: String, _ number: Int) -> String {
-    let digest = SHA256.hex(Array("\(kind)#\(number)".utf8))
-    let bytes = stride(from: 0, to: 36, by: 2).compactMap { offset -> UInt8? in
-      let start = digest.index(digest.startIndex, offsetBy: offset)
-      return UInt8(digest[start..<digest.index(start, offsetBy: 2)], radix: 16)
+    var hasher = SHA256()
+    hasher.update(Array("\(kind)#\(number)".utf8))
+    let base64 = Data(hasher.finalize().prefix(18)).base64EncodedString()
+    // URL-safe alphabet, as Graph's ids use.
+    let safe = base64.utf8.map { byte -> UInt8 in
+      switch byte {
+      case UInt8(ascii: "/"): return UInt8(ascii: "_")
+      case UInt8(ascii: "+"): return UInt8(ascii: "-")
+      default: return byte
+      }
     }
-    return "AAMkAD"
-      + Data(bytes).base64EncodedString().replacingOccurrences(of: "/", with: "_")
-      .replacingOccurrences(of: "+", with: "-")
+    return "AAMkAD" + String(decoding: safe, as: UTF8.self)
   }
 
   /// Deterministic content for seeded attachments.
