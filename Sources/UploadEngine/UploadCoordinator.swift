@@ -83,6 +83,7 @@ public actor UploadCoordinator {
     clock: any UploadClock = SystemUploadClock(),
     pacingClock: any PacingClock = ContinuousPacingClock()
   ) {
+    _ = ChunkBufferMemory.applied
     self.graph = graph
     self.journal = journal
     self.configuration = configuration
