@@ -8,6 +8,10 @@ public struct CachedPanes: Sendable, Hashable {
   public var lists: Date?
   /// When each list's cached tasks were stored, by list id.
   public var tasks: [String: Date] = [:]
+  /// When the next automatic refresh goes out, after a refresh failed over cached panes.
+  public var retryAt: Date?
+  /// Refreshes that failed in a row (the wait before the next one doubles with each).
+  public var failures = 0
 
   public init(lists: Date? = nil, tasks: [String: Date] = [:]) {
     self.lists = lists
@@ -69,11 +73,11 @@ func refreshLists(_ state: inout AppState, _ result: Result<[TodoTaskList], AppE
   guard let savedAt = state.cached.lists else { return listsLoaded(&state, result) }
   switch result {
   case .failure(let error):
-    state.status = StatusMessage(
-      "Offline: showing lists \(CacheAge.text(savedAt: savedAt, now: state.now)) "
-        + "(\(error.message)); Ctrl-R retries", kind: .error)
+    offline(&state, "lists", savedAt: savedAt, error)
     return []
   case .success(let lists):
+    state.cached.retryAt = nil
+    state.cached.failures = 0
     let before = state.lists.value ?? []
     let selectedID = state.selectedList?.id
     state.cached.lists = nil
@@ -105,9 +109,7 @@ func refreshTasks(
   }
   switch result {
   case .failure(let error):
-    state.status = StatusMessage(
-      "Offline: showing tasks \(CacheAge.text(savedAt: savedAt, now: state.now)) "
-        + "(\(error.message)); Ctrl-R retries", kind: .error)
+    offline(&state, "tasks", savedAt: savedAt, error)
     return []
   case .success(let tasks):
     let before = state.tasks[listID]?.value ?? []
@@ -123,6 +125,38 @@ func refreshTasks(
       showInfo(&state, "Tasks refreshed: " + changes.summary)
     }
     return effects
+  }
+}
+
+// MARK: Offline
+
+/// A refresh over cached panes failed: they stay, the status line says so, and another refresh
+/// goes out by itself after 5, 10, 20, 40 and then every 60 seconds (Ctrl-R asks at once).
+func offline(_ state: inout AppState, _ pane: String, savedAt: Date, _ error: AppError) {
+  let delay = OfflineRetry.delay(afterFailures: state.cached.failures)
+  state.cached.failures += 1
+  state.cached.retryAt = state.now.addingTimeInterval(delay)
+  state.status = StatusMessage(
+    "Offline: showing \(pane) \(CacheAge.text(savedAt: savedAt, now: state.now)) "
+      + "(\(error.message)); retrying in \(Int(delay)) s, Ctrl-R now", kind: .error)
+}
+
+/// On the clock: the automatic refresh once it is due (the lists, which refresh the open
+/// list's cached tasks when they arrive; or the open list's tasks alone).
+func retryOfflineIfDue(_ state: inout AppState) -> [Effect] {
+  guard let retryAt = state.cached.retryAt, retryAt <= state.now else { return [] }
+  state.cached.retryAt = nil
+  if state.cached.lists != nil { return [.loadLists] }
+  if let open = state.openListID, state.cached.tasks[open] != nil {
+    return [.loadTasks(listID: open)]
+  }
+  return []
+}
+
+/// The wait before an automatic refresh of cached panes.
+public enum OfflineRetry {
+  public static func delay(afterFailures failures: Int) -> TimeInterval {
+    min(60, 5 * pow(2, Double(min(failures, 4))))
   }
 }
 

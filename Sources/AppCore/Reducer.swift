@@ -18,7 +18,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
   case .tick(let date):
     state.now = date
     if let expires = state.status?.expires, expires <= date { state.status = nil }
-    return []
+    return retryOfflineIfDue(&state)
   case .signal(let signal):
     switch signal {
     case .interrupt: return perform(&state, .interrupt)

@@ -83,6 +83,28 @@ import Testing
     #expect(state.visibleTasks.count == 4)
   }
 
+  @Test func aFailedRefreshRetriesByItselfWithAGrowingWait() {
+    var state = Self.startedFromCache()
+    _ = reduce(&state, .listsLoaded(.failure(AppError("refused"))))
+    #expect(state.status?.text.hasSuffix("(refused); retrying in 5 s, Ctrl-R now") == true)
+    #expect(reduce(&state, .tick(t0.addingTimeInterval(4.9))).isEmpty)
+    #expect(reduce(&state, .tick(t0.addingTimeInterval(5))) == [.loadLists])
+    // Once sent, the clock asks no more until the answer comes.
+    #expect(reduce(&state, .tick(t0.addingTimeInterval(6))).isEmpty)
+
+    _ = reduce(&state, .listsLoaded(.failure(AppError("refused"))))
+    #expect(state.cached.retryAt == t0.addingTimeInterval(16))
+    #expect(state.status?.text.contains("retrying in 10 s") == true)
+    #expect(OfflineRetry.delay(afterFailures: 4) == 60)
+    #expect(OfflineRetry.delay(afterFailures: 9) == 60)
+
+    // Graph answers: the panes refresh and the retries stop.
+    _ = reduce(&state, .listsLoaded(.success(Fixtures.lists)))
+    #expect(state.cached.retryAt == nil)
+    #expect(state.cached.failures == 0)
+    #expect(reduce(&state, .tick(t0.addingTimeInterval(100))).isEmpty)
+  }
+
   @Test func cacheNeverOverwritesGraphsAnswer() {
     var state = AppState(now: t0)
     _ = reduce(&state, .listsLoaded(.success([TodoTaskList(id: "L9", displayName: "Live")])))
