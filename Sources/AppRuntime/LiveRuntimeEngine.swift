@@ -32,8 +32,11 @@ final class LiveRuntimeEngine: RuntimeEngine {
     services.notices?.connect { notice in bus.post(.notice(notice.text, until: notice.until)) }
     if let journal = services.journal {
       let baseURL = services.session.baseURL
+      let owns = services.ownsJournaled ?? { _ in true }
       Task.detached {
-        let found = journal.load().entries.filter { $0.isJournaled(forGraphBase: baseURL) }
+        let found = journal.load().entries.filter {
+          $0.isJournaled(forGraphBase: baseURL) && owns($0)
+        }
         let offered = found.map { entry in
           JournaledUpload(
             id: entry.id, name: entry.name, size: entry.fileSize,
@@ -62,7 +65,7 @@ final class LiveRuntimeEngine: RuntimeEngine {
       services.coordinator.setBandwidthLimit(rate)
     case .edit(let edit):
       performEdit(edit, bus)
-    case .repaint, .suspend, .forceQuit:
+    case .repaint, .suspend, .forceQuit, .switchAccount:
       break
     }
   }
