@@ -52,6 +52,8 @@ enum TUILauncher {
     var emulator: GraphEmulator?
     /// The offline read cache the panes start from (none for `--demo`).
     var readCache: TUIReadCache?
+    /// The accounts `A` switches between (nil: one, or none).
+    var accounts: RuntimeAccounts?
 
     func shutdown() async {
       await transport.shutdown()
@@ -78,6 +80,7 @@ enum TUILauncher {
         var configuration = RuntimeConfiguration(
           refreshInterval: .milliseconds(refreshMilliseconds), accountLabel: setup.accountLabel)
         configuration.readCache = setup.readCache
+        configuration.accounts = setup.accounts
         let runtime = try AppRuntime(
           terminal: terminal, connection: setup.connection, configuration: configuration)
         return runtime.run()
@@ -137,15 +140,18 @@ enum TUILauncher {
     } catch {
       throw Composition.failure(error)
     }
+    var shown = runtimeServices(
+      services.session, context, notices: notices, account: services.account?.name)
+    shown.ownsJournaled = TUIAccounts.ownsJournaled(services.account?.name, unnamedToo: true)
     return Setup(
-      connection: .ready(
-        runtimeServices(
-          services.session, context, notices: notices, account: services.account?.name)),
+      connection: .ready(shown),
       accountLabel: services.account.map { Composition.oneLine($0.name) } ?? host,
-      transport: services.transport, emulator: nil, readCache: TUIReadCache.open(context))
+      transport: services.transport, emulator: nil, readCache: TUIReadCache.open(context),
+      accounts: TUIAccounts.make(
+        context, shown: services.account, transport: services.transport))
   }
 
-  private static func runtimeServices(
+  static func runtimeServices(
     _ session: GraphSession, _ context: ClientContext, notices: GraphNoticeRelay,
     account: String?
   ) -> RuntimeServices {

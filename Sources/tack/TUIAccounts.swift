@@ -1,0 +1,78 @@
+import AppCore
+import AppRuntime
+import Foundation
+import GraphClient
+import Logging
+import UploadEngine
+
+/// The accounts the interface can switch between with `A`: every stored sign-in of this
+/// Graph, identity host and tenant (and client id, when given). Each one's session, upload
+/// coordinator and read cache are made the first time it is shown, over the one connection
+/// pool of the run.
+enum TUIAccounts {
+  /// The switchable accounts with `shown` current; nil with an access token, or when the shown
+  /// account is not among them.
+  static func make(
+    _ context: ClientContext, shown: AccountID?, transport: LiveHTTPTransport
+  ) -> RuntimeAccounts? {
+    guard context.staticToken == nil, let shown,
+      let (stored, defaultKey) = try? context.tokenStore.accounts()
+    else { return nil }
+    let here = stored.filter { tokens in
+      tokens.loginURL == context.loginURL && tokens.tenant == context.tenant
+        && (context.clientID == nil || tokens.clientID == context.clientID)
+        && Composition.sameOrigin(tokens.graphURL, context.graphURL)
+    }
+    let names = Dictionary(
+      here.map { ($0.accountID.storageKey, $0.accountName) },
+      uniquingKeysWith: { first, _ in first })
+    guard names[shown.storageKey] != nil else { return nil }
+    let entries = here.map { tokens in
+      AccountEntry(
+        id: tokens.accountID.storageKey, label: Composition.oneLine(tokens.accountName),
+        isDefault: tokens.account == defaultKey)
+    }
+    let logger = Composition.makeLogger(context)
+    return RuntimeAccounts(
+      all: entries, current: shown.storageKey,
+      services: { id in
+        guard let name = names[id] else { throw TackFailure(code: 2, message: "unknown account") }
+        return try services(as: name, context, transport: transport, logger: logger)
+      },
+      readCache: { id in names[id].flatMap { TUIReadCache.open(choosing($0, context)) } })
+  }
+
+  /// `context` acting as the account named `name`.
+  static func choosing(_ name: String, _ context: ClientContext) -> ClientContext {
+    var chosen = context
+    chosen.account = name
+    return chosen
+  }
+
+  /// Which journaled uploads the account named `name` offers to resume: its own, and, for the
+  /// account shown at start, those that name no account (from before several sign-ins).
+  static func ownsJournaled(_ name: String?, unnamedToo: Bool)
+    -> (@Sendable (UploadJournalEntry) -> Bool)?
+  {
+    guard let name else { return nil }
+    return { entry in
+      guard let owner = entry.account else { return unnamedToo }
+      return owner.lowercased() == name.lowercased()
+    }
+  }
+
+  /// A signed-in session for `name`, with its own coordinator on the shared journal.
+  private static func services(
+    as name: String, _ context: ClientContext, transport: LiveHTTPTransport, logger: Logger
+  ) throws -> RuntimeServices {
+    let chosen = choosing(name, context)
+    let tokens = try Composition.tokenProvider(chosen, transport: transport, logger: logger)
+    let notices = GraphNoticeRelay()
+    let session = try GraphSession(
+      baseURL: chosen.graphURL, tokens: tokens, transport: transport, logger: logger,
+      notify: { notices.send($0) })
+    var services = TUILauncher.runtimeServices(session, chosen, notices: notices, account: name)
+    services.ownsJournaled = ownsJournaled(name, unnamedToo: false)
+    return services
+  }
+}
