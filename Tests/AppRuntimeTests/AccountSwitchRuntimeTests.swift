@@ -173,4 +173,70 @@ struct AccountSwitchRuntimeTests {
     }
     #expect(screen.contains("仕事 (Work)"))
   }
+
+  @Test func theSwitchStartsFromTheOtherAccountsCacheAndStoresIntoItsOwn() throws {
+    let savedAt = ManualRuntimeClock.start.addingTimeInterval(-180)
+    let cacheOne = MemoryReadCache(start: [])
+    let cacheTwo = MemoryReadCache(start: [
+      .cachedListsLoaded([TodoTaskList(id: "S1", displayName: "Side project")], savedAt: savedAt)
+    ])
+    let first = FakeEngine { effect in
+      effect == .loadTasks(listID: "L1") ? [] : FakeEngine.todo(effect)
+    }
+    let second = FakeEngine(answer: Self.secondTodo)
+    // Account two's sign-in waits until the test lets it finish.
+    let gate = AsyncStream<Void>.makeStream()
+    let accounts = EngineAccounts(
+      all: [Self.one, Self.two], current: "one",
+      engine: { _ in
+        for await _ in gate.stream {}
+        return second
+      }, readCache: { $0 == "two" ? cacheTwo : nil })
+    var configuration = RuntimeConfiguration()
+    configuration.readCache = cacheOne
+    let terminal = TestTerminal(size: Size(width: 100, height: 30))
+    let clock = ManualRuntimeClock()
+    let runtime = try AppRuntime(
+      terminal: terminal, engine: .ready(first), configuration: configuration,
+      clock: clock.clock, wait: pollDescriptors, accounts: accounts)
+    func screen() -> String { terminal.lastFrame?.lines().joined(separator: "\n") ?? "" }
+    func step(until condition: () -> Bool) {
+      let deadline = ContinuousClock.now + .seconds(25)
+      while !condition() && ContinuousClock.now < deadline {
+        clock.advance(by: .milliseconds(100))
+        runtime.step()
+      }
+    }
+    runtime.start()
+    step { screen().contains("仕事 (Work)") && first.performed.contains(.loadTasks(listID: "L1")) }
+
+    // Before account two's engine exists, its cached lists show, marked.
+    terminal.send(.char("A"), .down, .enter)
+    runtime.step()
+    #expect(screen().contains("Side project") && screen().contains("cached 3 min ago"))
+    #expect(!second.isStarted)
+    // A reload asked for meanwhile waits for the engine; a late answer of account one is
+    // neither shown nor stored in either cache.
+    terminal.send(.ctrl("r"))
+    first.answerLate(
+      .loadTasks(listID: "L1"),
+      with: .tasksLoaded(listID: "L1", .success([TodoTask(id: "T9", title: "Stale task")])))
+    runtime.step()
+    gate.continuation.finish()
+    step { screen().contains("Fix bike") }
+    #expect(second.performed.filter { $0 == .loadLists }.count == 2)
+    #expect(!screen().contains("Stale task") && !screen().contains("cached"))
+    func stored(_ cache: MemoryReadCache) -> [String] {
+      cache.actions.compactMap { action in
+        switch action {
+        case .listsLoaded(.success(let lists)): return "lists:" + lists.map(\.id).joined()
+        case .tasksLoaded(let listID, _): return "tasks:" + listID
+        default: return nil
+        }
+      }
+    }
+    #expect(stored(cacheOne) == ["lists:L1L2"])
+    #expect(stored(cacheTwo).contains("lists:S1") && stored(cacheTwo).contains("tasks:S1"))
+    #expect(!stored(cacheTwo).contains("tasks:L1"))
+  }
 }
