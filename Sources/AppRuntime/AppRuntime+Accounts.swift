@@ -20,6 +20,9 @@ extension AppRuntime {
     case .pauseUpload, .resumeUpload, .retryUpload, .cancelUpload:
       // Upload ids are unique across coordinators; the others ignore ids they do not own.
       for engine in allEngines { engine.perform(effect, reportingTo: bus) }
+    case .resumeJournaled, .discardJournaled:
+      // The offer may come from an account no longer shown: each engine takes its own entries.
+      for engine in allEngines { engine.perform(effect, reportingTo: bus) }
     case .setBandwidthLimit(let rate):
       chosenBandwidthLimit = .some(rate)
       for engine in allEngines { engine.perform(effect, reportingTo: bus) }

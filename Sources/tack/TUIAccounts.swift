@@ -68,10 +68,7 @@ enum TUIAccounts {
     -> (@Sendable (UploadJournalEntry) -> Bool)?
   {
     guard let name else { return nil }
-    return { entry in
-      guard let owner = entry.account else { return unnamedToo }
-      return owner.lowercased() == name.lowercased()
-    }
+    return { $0.belongs(toAccount: name, includingUnnamed: unnamedToo) }
   }
 
   /// A signed-in session for `name`, with its own coordinator on the shared journal.

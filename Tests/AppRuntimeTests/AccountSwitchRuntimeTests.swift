@@ -136,6 +136,15 @@ struct AccountSwitchRuntimeTests {
     #expect(rig.made.all == ["two"])
     #expect(rig.first.performed.filter { $0 == .loadLists }.count == 2)
     rig.runtime.step()
+    // Account two's journal offer, answered while account one is shown, reaches both engines
+    // (each resumes only the entries of its own account).
+    rig.second.report(
+      .journalFound([JournaledUpload(id: "J2", name: "left.bin", size: 10, acknowledged: 5)]))
+    rig.step { rig.screen.contains("Resume uploads?") }
+    rig.terminal.send(.enter)
+    rig.runtime.step()
+    #expect(rig.first.performed.contains(.resumeJournaled(["J2"])))
+    #expect(rig.second.performed.contains(.resumeJournaled(["J2"])))
     rig.terminal.send(.char("q"), .char("y"))
     rig.step { rig.runtime.outcome != nil }
     #expect(rig.runtime.outcome == .quit)
