@@ -122,4 +122,11 @@ import Testing
     #expect(state.overlay == nil)
     #expect(state.status?.text.contains("close the file picker first") == true)
   }
+
+  @Test func theAccountListAt80x24() {
+    var state = Self.twoAccounts()
+    _ = reduce(&state, .key(.char("A")))
+    _ = reduce(&state, .key(.down))
+    assertSnapshot(Screen.render(state), named: "account-list")
+  }
 }
