@@ -57,6 +57,9 @@ public enum Action: Sendable {
   case notice(String, until: Date?)
   /// Graph answered a task, step or list write (Reducer+Tasks).
   case edited(EditResult)
+  /// An answer to an effect issued while account switch `generation` was current: reduced
+  /// only while it still is (Reducer+Accounts).
+  indirect case fromAccount(generation: Int, Action)
 }
 
 /// Work for the runtime to do; its results come back as actions.
@@ -83,6 +86,8 @@ public enum Effect: Sendable, Hashable {
   case deleteAttachment(listID: String, taskID: String, attachmentID: String, name: String)
   /// Write a task, step or list (or load steps); the answer is `edited`.
   case edit(EditEffect)
+  /// Show account `id` from now on: its lists load under switch `generation`.
+  case switchAccount(id: String, generation: Int)
   /// Redraw every cell on the next frame (Ctrl-L).
   case repaint
   /// Give the terminal back to the shell until continued (Ctrl-Z).

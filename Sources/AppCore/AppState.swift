@@ -57,6 +57,8 @@ public enum Overlay: Sendable, Hashable {
   case resumeOffer([JournaledUpload])
   /// Device-code sign-in on first use: the code to enter (nil while it is being requested).
   case signIn(SignInState)
+  /// `A`: the signed-in accounts, the highlighted row's index (Reducer+Accounts).
+  case accounts(selected: Int)
 }
 
 /// The sign-in modal: what to show while the user signs in on another device.
@@ -139,6 +141,8 @@ public struct AppState: Sendable {
   public var now: Date
   /// Shown in the header: `demo`, or the account.
   public var accountLabel: String
+  /// The signed-in accounts and the one shown (`A` switches; Reducer+Accounts).
+  public var accounts = AccountsState()
   /// Where the file picker starts: the working directory, then the last one used.
   public var pickerDirectory: String
   /// The user's home directory, for `~` in the picker.

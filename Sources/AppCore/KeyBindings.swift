@@ -55,6 +55,8 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
   case editorErase
   case editorAccept
   case editorCancel
+  /// `A`: the account list (KeyBindings+Accounts.swift).
+  case chooseAccount
 }
 
 /// Where a key is pressed: the binding table is looked up in the innermost context first.
@@ -82,6 +84,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
   case editor
   /// The question `d` asks before deleting a task.
   case confirmDeleteTask
+  /// The account list `A` opens.
+  case accounts
 
   /// The heading of the context in the help overlay.
   public var title: String {
@@ -102,6 +106,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case .steps: return "Steps"
     case .editor: return "Typing a title"
     case .confirmDeleteTask: return "Delete-task question"
+    case .accounts: return "Account list"
     }
   }
 }
@@ -157,7 +162,7 @@ public struct KeyBinding: Sendable, Hashable {
 /// The one table that drives key handling, the footer hints and the `?` overlay.
 public enum KeyBindings {
   /// Every binding, grouped by context in the order the help overlay shows them.
-  public static let table: [KeyBinding] = coreRows + editRows
+  public static let table: [KeyBinding] = coreRows + editRows + accountRows
 
   private static let coreRows: [KeyBinding] = [
     // Moving is the same in every list.
@@ -262,6 +267,7 @@ public enum KeyBindings {
     case .confirmDelete: return [.confirmDelete]
     case .resumeOffer: return [.resume]
     case .signIn: return [.signIn]
+    case .accounts: return [.accounts, .navigation]
     case nil: break
     }
     if let prompt = state.edit.prompt { return prompt.takesText ? [.editor] : [.confirmDeleteTask] }

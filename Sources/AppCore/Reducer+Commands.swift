@@ -91,6 +91,8 @@ private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
   case .editorStart, .editorEnd, .editorLeft, .editorRight, .editorKillEnd, .editorKillStart,
     .editorKillWord, .editorErase, .editorAccept, .editorCancel:
     return editorCommand(&state, command)
+  case .chooseAccount:
+    return openAccounts(&state)
   }
 }
 
@@ -213,6 +215,7 @@ func move(_ state: inout AppState, _ command: Command) -> [Effect] {
     default: list.select(count - 1, count: count, viewport: viewport)
     }
   }
+  if case .accounts = state.overlay { return moveAccountSelection(&state, command) }
   if case .help(let offset) = state.overlay {
     let count = Screen.helpLines(state).count
     var list = ListState(selected: offset, offset: offset)
@@ -326,6 +329,8 @@ private func confirm(_ state: inout AppState) -> [Effect] {
   case .resumeOffer(let uploads):
     state.overlay = nil
     return [.resumeJournaled(uploads.map(\.id))]
+  case .accounts(let selected):
+    return useAccount(&state, at: selected)
   case .help, .signIn, nil:
     return []
   }

@@ -81,6 +81,8 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     return []
   case .edited(let result):
     return taskEdited(&state, result)
+  case .fromAccount(let generation, let answer):
+    return accountAnswer(&state, generation: generation, answer)
   }
 }
 

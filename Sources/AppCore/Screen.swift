@@ -32,6 +32,7 @@ public enum Screen {
       renderConfirmDelete(state, attachment, into: &buffer)
     case .resumeOffer(let uploads): renderResumeOffer(state, uploads, into: &buffer)
     case .signIn(let signIn): renderSignIn(state, signIn, into: &buffer)
+    case .accounts(let selected): renderAccounts(state, selected: selected, into: &buffer)
     case nil: break
     }
     return buffer

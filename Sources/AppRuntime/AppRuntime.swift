@@ -15,14 +15,28 @@ import TerminalCore
 public final class AppRuntime {
   private let terminal: any TerminalBackend
   private let connection: EngineConnection
-  /// Nil until signed in.
-  private var engine: (any RuntimeEngine)?
+  /// The shown account's engine; nil until signed in, and while a switch makes a new one.
+  var engine: (any RuntimeEngine)?
+  /// Every account's engine made so far, by account id (`""` without accounts): uploads run
+  /// on the engine of the account that started them (AppRuntime+Accounts).
+  var engines: [String: any RuntimeEngine] = [:]
+  /// The accounts `A` switches between; nil with one account or none.
+  let accounts: EngineAccounts?
+  /// The shown account's read cache, and every account's opened so far.
+  var readCache: (any RuntimeReadCache)?
+  var readCaches: [String: any RuntimeReadCache] = [:]
+  /// Effects for the shown account that wait for its engine (during a switch).
+  var pendingEffects: [Effect] = []
+  /// The cap the user chose with `b` (nil: not changed this run), for engines made later.
+  var chosenBandwidthLimit: Int??
+  /// Engines that have not yet paused their uploads for the quit.
+  var quitWaits = 0
   private let configuration: RuntimeConfiguration
-  private let bus: EventBus
-  private var state: AppState
+  let bus: EventBus
+  var state: AppState
   private var dirty = true
   private var lastFrame: ContinuousClock.Instant?
-  private var exit: RuntimeExit?
+  var exit: RuntimeExit?
   private var quitting = false
   private var terminalGone = false
   private let clock: RuntimeClock
@@ -43,7 +57,7 @@ public final class AppRuntime {
   ) throws {
     try self.init(
       terminal: terminal, engine: connection.live, configuration: configuration, clock: .live,
-      wait: pollDescriptors)
+      wait: pollDescriptors, accounts: configuration.accounts?.live)
   }
 
   /// A runtime whose engine, clock and wait are chosen by the caller: a test steps it with an
@@ -51,9 +65,11 @@ public final class AppRuntime {
   init(
     terminal: any TerminalBackend, engine connection: EngineConnection,
     configuration: RuntimeConfiguration, clock: RuntimeClock,
-    wait: @escaping RuntimeWait
+    wait: @escaping RuntimeWait, accounts: EngineAccounts? = nil
   ) throws {
     self.terminal = terminal
+    self.accounts = accounts
+    self.readCache = configuration.readCache
     self.connection = connection
     self.configuration = configuration
     self.clock = clock
@@ -69,6 +85,10 @@ public final class AppRuntime {
         home: configuration.homeDirectory, workingDirectory: configuration.workingDirectory)
     // "today" for due dates is the user's day.
     state.edit.timeZone = .current
+    if let accounts {
+      state.accounts = AccountsState(all: accounts.all, current: accounts.current)
+      if let cache = configuration.readCache { readCaches[accounts.current] = cache }
+    }
   }
 
   /// Runs until the user quits; the terminal is restored before it returns.
@@ -77,7 +97,7 @@ public final class AppRuntime {
     while exit == nil {
       step()
     }
-    engine?.stop()
+    for engine in engines.values { engine.stop() }
     terminal.shutdown()
     return exit ?? .quit
   }
@@ -87,7 +107,7 @@ public final class AppRuntime {
 
   /// Starts loading and listening (after signing in if needed); `run` calls it.
   func start() {
-    for action in configuration.readCache?.startup() ?? [] { dispatch(action) }
+    for action in readCache?.startup() ?? [] { dispatch(action) }
     switch connection {
     case .ready(let engine):
       connect(engine)
@@ -110,6 +130,7 @@ public final class AppRuntime {
   /// Begins work against Graph: upload events, the lists, the journal's offer.
   private func connect(_ engine: any RuntimeEngine) {
     self.engine = engine
+    engines[state.accounts.current ?? ""] = engine
     engine.start(reportingTo: bus)
     apply(.loadLists)
     if state.lists.value == nil { state.lists = .loading }
@@ -141,7 +162,9 @@ public final class AppRuntime {
     for event in bus.drain() {
       switch event {
       case .action(let action): actions.append(action)
-      case .quitReady: exit = .quit
+      case .quitReady: quitReady()
+      case .accountReady(let id, let generation, let result):
+        accountReady(id, generation: generation, result)
       case .connected(let engine):
         connect(engine)
         actions.append(.signInFinished(.success(())))
@@ -165,8 +188,8 @@ public final class AppRuntime {
     }
   }
 
-  private func dispatch(_ action: Action) {
-    configuration.readCache?.record(action)
+  func dispatch(_ action: Action) {
+    if let answer = currentAnswer(action) { readCache?.record(answer) }
     let effects = reduce(&state, action)
     dirty = true
     for effect in effects { apply(effect) }
@@ -208,7 +231,7 @@ public final class AppRuntime {
 
   // MARK: Effects
 
-  private func apply(_ effect: Effect) {
+  func apply(_ effect: Effect) {
     switch effect {
     case .repaint:
       terminal.invalidate()
@@ -220,15 +243,15 @@ public final class AppRuntime {
       render()
     case .forceQuit:
       exit = .forced
-    case .quit where engine == nil:
+    case .quit where engines.isEmpty:
       exit = .quit
     case .quit:
       guard !quitting else { return }
       quitting = true
-      engine?.perform(effect, reportingTo: bus)
+      quitAll()
     default:
-      // Everything else talks to Graph or the engine, which exist once signed in.
-      engine?.perform(effect, reportingTo: bus)
+      // Everything else talks to Graph or the engines, which exist once signed in.
+      route(effect)
     }
   }
 

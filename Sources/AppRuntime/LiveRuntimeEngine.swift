@@ -32,8 +32,11 @@ final class LiveRuntimeEngine: RuntimeEngine {
     services.notices?.connect { notice in bus.post(.notice(notice.text, until: notice.until)) }
     if let journal = services.journal {
       let baseURL = services.session.baseURL
+      let owns = services.ownsJournaled ?? { _ in true }
       Task.detached {
-        let found = journal.load().entries.filter { $0.isJournaled(forGraphBase: baseURL) }
+        let found = journal.load().entries.filter {
+          $0.isJournaled(forGraphBase: baseURL) && owns($0)
+        }
         let offered = found.map { entry in
           JournaledUpload(
             id: entry.id, name: entry.name, size: entry.fileSize,
@@ -62,7 +65,7 @@ final class LiveRuntimeEngine: RuntimeEngine {
       services.coordinator.setBandwidthLimit(rate)
     case .edit(let edit):
       performEdit(edit, bus)
-    case .repaint, .suspend, .forceQuit:
+    case .repaint, .suspend, .forceQuit, .switchAccount:
       break
     }
   }
@@ -135,10 +138,11 @@ final class LiveRuntimeEngine: RuntimeEngine {
       Task.detached { await coordinator.cancel(id) }
     case .resumeJournaled(let ids):
       guard let journal = services.journal else { return }
+      let ids = owned(ids, journal)
       Task.detached { await Self.resumeJournaled(ids, journal, coordinator, bus) }
     case .discardJournaled(let ids):
       guard let journal = services.journal else { return }
-      let session = services.session
+      let (ids, session) = (owned(ids, journal), services.session)
       Task.detached { await Self.discardJournaled(ids, journal, session) }
     case .quit:
       Task.detached {
@@ -155,6 +159,13 @@ final class LiveRuntimeEngine: RuntimeEngine {
     default:
       break
     }
+  }
+
+  /// The journaled uploads of `ids` this account owns: with several accounts every engine is
+  /// asked, and each resumes (or discards) only its own, with its own token.
+  private func owned(_ ids: [UploadID], _ journal: UploadJournal) -> [UploadID] {
+    guard let owns = services.ownsJournaled else { return ids }
+    return ids.filter { id in journal.entry(id).map(owns) ?? false }
   }
 
   // MARK: Background work

@@ -12,6 +12,8 @@ public struct RuntimeConfiguration: Sendable {
   public var downloadDirectory: String?
   /// The offline read cache the panes start from (nil: none, as in `--demo` and tests).
   public var readCache: (any RuntimeReadCache)?
+  /// The accounts `A` switches between (nil: one account, or none as in `--demo`).
+  public var accounts: RuntimeAccounts?
 
   public init(
     refreshInterval: Duration = .milliseconds(100), accountLabel: String = "",

@@ -14,7 +14,8 @@ import GraphModels
 protocol RuntimeEngine: Sendable {
   /// Starts forwarding upload events, and offers journaled uploads, to `bus`.
   func start(reportingTo bus: EventBus)
-  /// Runs `effect` (never `repaint`, `suspend` or `forceQuit`, which the loop handles itself);
+  /// Runs `effect` (never `repaint`, `suspend`, `forceQuit` or `switchAccount`, which the loop
+  /// handles itself);
   /// results come back to `bus` as actions. `quit` ends with `RuntimeEvent.quitReady`.
   func perform(_ effect: Effect, reportingTo bus: EventBus)
   /// Stops forwarding upload events: the loop is ending.

@@ -12,12 +12,17 @@ public struct RuntimeServices: Sendable {
   public var fileSystem: any FileSystemBrowser
   /// The session's notices (long waits, skipped items), shown on the status line.
   public var notices: GraphNoticeRelay?
+  /// Which journaled uploads this account offers to resume (with several accounts, its own:
+  /// each resumes with the token of the account that started it); nil: every one.
+  public var ownsJournaled: (@Sendable (UploadJournalEntry) -> Bool)?
 
   public init(
     session: GraphSession, coordinator: UploadCoordinator, journal: UploadJournal?,
-    fileSystem: any FileSystemBrowser = LocalFileSystem(), notices: GraphNoticeRelay? = nil
+    fileSystem: any FileSystemBrowser = LocalFileSystem(), notices: GraphNoticeRelay? = nil,
+    ownsJournaled: (@Sendable (UploadJournalEntry) -> Bool)? = nil
   ) {
     self.notices = notices
+    self.ownsJournaled = ownsJournaled
     self.session = session
     self.coordinator = coordinator
     self.journal = journal

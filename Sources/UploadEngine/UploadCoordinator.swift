@@ -76,12 +76,15 @@ public actor UploadCoordinator {
   }
 
   /// A coordinator over `graph`; `journal` nil keeps nothing on disk (tests, demo).
-  /// `pacingClock` times the bandwidth cap (a test drives its own).
+  /// `pacingClock` times the bandwidth cap (a test drives its own). `sharedBandwidth`, when
+  /// given, is the cap of several coordinators together (one per account in the interface);
+  /// `configuration.bandwidthLimit` is then the shared limiter's business.
   public init(
     graph: GraphSession, journal: UploadJournal?,
     configuration: UploadCoordinatorConfiguration = UploadCoordinatorConfiguration(),
     clock: any UploadClock = SystemUploadClock(),
-    pacingClock: any PacingClock = ContinuousPacingClock()
+    pacingClock: any PacingClock = ContinuousPacingClock(),
+    sharedBandwidth: BandwidthLimiter? = nil
   ) {
     _ = ChunkBufferMemory.applied
     self.graph = graph
@@ -90,8 +93,9 @@ public actor UploadCoordinator {
     self.clock = clock
     self.logger = graph.logger
     self.limiter = RequestLimiter(limit: configuration.maxRequestsInFlight)
-    self.bandwidth = BandwidthLimiter(
-      bytesPerSecond: configuration.bandwidthLimit, clock: pacingClock)
+    self.bandwidth =
+      sharedBandwidth
+      ?? BandwidthLimiter(bytesPerSecond: configuration.bandwidthLimit, clock: pacingClock)
     self.throttle = ProgressThrottle(interval: configuration.progressInterval)
     (events, continuation) = AsyncStream.makeStream(
       of: UploadEvent.self, bufferingPolicy: .unbounded)

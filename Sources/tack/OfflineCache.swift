@@ -6,12 +6,16 @@ import ReadCache
 /// The commands' side of the read cache: which account's cache, storing what was fetched, and
 /// answering `--offline`.
 enum OfflineCache {
-  /// The account the cache belongs to. The one place this is derived: until several sign-ins
-  /// exist, the Graph URL plus the identity host and tenant (or `access-token` for
-  /// `TACK_ACCESS_TOKEN`), which is what picks the stored sign-in today.
+  /// The account the cache belongs to. The one place this is derived: the Graph URL plus the
+  /// signed-in account `--account` or the default picks (its `AccountID.storageKey`), so two
+  /// accounts never share a cache; `access-token` for `TACK_ACCESS_TOKEN`; the identity host
+  /// and tenant while nobody is signed in.
   static func accountID(_ context: ClientContext) -> String {
     let graph = ClientContext.trimmed(context.graphURL).lowercased()
     if context.staticToken != nil { return graph + "|access-token" }
+    if let tokens = try? context.storedTokens() {
+      return graph + "|" + tokens.accountID.storageKey
+    }
     return graph + "|" + context.loginURL.lowercased() + "/" + context.tenant.lowercased()
   }
 

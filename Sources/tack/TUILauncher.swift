@@ -41,6 +41,7 @@ enum TUILauncher {
     }
     try? runBlocking { await setup.shutdown() }
     setup.readCache?.flush()
+    setup.otherCaches.flush()
     if exit == .forced { throw TackFailure(code: TackExit.interrupted, message: "") }
   }
 
@@ -52,6 +53,10 @@ enum TUILauncher {
     var emulator: GraphEmulator?
     /// The offline read cache the panes start from (none for `--demo`).
     var readCache: TUIReadCache?
+    /// The accounts `A` switches between (nil: one, or none).
+    var accounts: RuntimeAccounts?
+    /// The read caches of accounts shown after a switch, flushed with the first one's.
+    var otherCaches = TUIReadCaches()
 
     func shutdown() async {
       await transport.shutdown()
@@ -78,6 +83,7 @@ enum TUILauncher {
         var configuration = RuntimeConfiguration(
           refreshInterval: .milliseconds(refreshMilliseconds), accountLabel: setup.accountLabel)
         configuration.readCache = setup.readCache
+        configuration.accounts = setup.accounts
         let runtime = try AppRuntime(
           terminal: terminal, connection: setup.connection, configuration: configuration)
         return runtime.run()
@@ -137,24 +143,34 @@ enum TUILauncher {
     } catch {
       throw Composition.failure(error)
     }
+    // One cap for the uploads of every account the interface shows.
+    let bandwidth = BandwidthLimiter(
+      bytesPerSecond: (try? BandwidthOption.configuration(context))?.bandwidthLimit)
+    var shown = runtimeServices(
+      services.session, context, notices: notices, account: services.account?.name,
+      bandwidth: bandwidth)
+    shown.ownsJournaled = TUIAccounts.ownsJournaled(services.account?.name, unnamedToo: true)
+    let otherCaches = TUIReadCaches()
     return Setup(
-      connection: .ready(
-        runtimeServices(
-          services.session, context, notices: notices, account: services.account?.name)),
+      connection: .ready(shown),
       accountLabel: services.account.map { Composition.oneLine($0.name) } ?? host,
-      transport: services.transport, emulator: nil, readCache: TUIReadCache.open(context))
+      transport: services.transport, emulator: nil, readCache: TUIReadCache.open(context),
+      accounts: TUIAccounts.make(
+        context, shown: services.account,
+        shared: .init(transport: services.transport, bandwidth: bandwidth, caches: otherCaches)),
+      otherCaches: otherCaches)
   }
 
-  private static func runtimeServices(
+  static func runtimeServices(
     _ session: GraphSession, _ context: ClientContext, notices: GraphNoticeRelay,
-    account: String?
+    account: String?, bandwidth: BandwidthLimiter? = nil
   ) -> RuntimeServices {
     let journal = UploadJournal(directory: context.paths.uploadJournalDirectory)
     // The config file's cap; a bad one was refused before the screen opened.
     var configuration = (try? BandwidthOption.configuration(context)) ?? .init()
     configuration.account = account
     let coordinator = UploadCoordinator(
-      graph: session, journal: journal, configuration: configuration)
+      graph: session, journal: journal, configuration: configuration, sharedBandwidth: bandwidth)
     return RuntimeServices(
       session: session, coordinator: coordinator, journal: journal, notices: notices)
   }

@@ -39,6 +39,12 @@ struct KeyBindingRuleTests {
     var signIn = AppState(now: t0)
     _ = reduce(&signIn, .signInStarted)
     result.append(signIn)
+    var accounts = Fixtures.browsing()
+    accounts.accounts = AccountsState(
+      all: [AccountEntry(id: "a", label: "a@x"), AccountEntry(id: "b", label: "b@x")],
+      current: "a")
+    _ = reduce(&accounts, .key(.char("A")))
+    result.append(accounts)
     for key: Character in ["n", "d"] {
       var prompt = Fixtures.browsing()
       _ = reduce(&prompt, .key(.char(key)))

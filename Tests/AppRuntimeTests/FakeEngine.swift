@@ -13,6 +13,8 @@ final class FakeEngine: RuntimeEngine {
   private struct State {
     var bus: EventBus?
     var performed: [Effect] = []
+    /// The bus each effect was to be answered on, by effect.
+    var answerBuses: [Effect: EventBus] = [:]
     var stopped = false
   }
 
@@ -29,7 +31,10 @@ final class FakeEngine: RuntimeEngine {
   }
 
   func perform(_ effect: Effect, reportingTo bus: EventBus) {
-    state.withLock { $0.performed.append(effect) }
+    state.withLock {
+      $0.performed.append(effect)
+      $0.answerBuses[effect] = bus
+    }
     for action in answer(effect) { bus.post(action) }
     // The program's engine pauses every upload, waits for them to settle, then says so.
     if effect == .quit { bus.post(.quitReady) }
@@ -43,6 +48,16 @@ final class FakeEngine: RuntimeEngine {
   var performed: [Effect] { state.withLock { $0.performed } }
   var isStarted: Bool { state.withLock { $0.bus != nil } }
   var isStopped: Bool { state.withLock { $0.stopped } }
+
+  /// Posts `action` on the bus it was started with, as the program's engine reports its cap.
+  func report(_ action: Action) {
+    state.withLock { $0.bus }?.post(action)
+  }
+
+  /// Answers `effect` now, on the bus it was handed with: an answer arriving late.
+  func answerLate(_ effect: Effect, with action: Action) {
+    state.withLock { $0.answerBuses[effect] }?.post(action)
+  }
 
   /// Reports an upload event, as the coordinator's event stream does.
   func emit(_ event: UploadEvent, at date: Date) {
