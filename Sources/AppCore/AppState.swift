@@ -113,20 +113,26 @@ public struct AttachTarget: Sendable, Hashable {
   }
 }
 
-/// Text typed after `/`: rows are kept when they contain it (case-insensitive).
+/// Text typed after `/`: rows are kept when they contain it (`TextFolding`: case- and
+/// accent-insensitive).
 public struct FilterState: Sendable, Hashable {
-  public var text: String
+  public var text: String {
+    didSet { needle = TextFolding.fold(text) }
+  }
   /// True while keys go into the text; false once Enter kept it.
   public var editing: Bool
+  /// `text` folded once, not once per row.
+  public private(set) var needle: String
 
   public init(text: String = "", editing: Bool = false) {
     self.text = text
     self.editing = editing
+    self.needle = TextFolding.fold(text)
   }
 
   /// True when `candidate` passes the filter.
   public func matches(_ candidate: String) -> Bool {
-    text.isEmpty || candidate.lowercased().contains(text.lowercased())
+    TextFolding.matches(candidate, folded: needle)
   }
 }
 
