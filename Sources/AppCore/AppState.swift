@@ -158,7 +158,16 @@ public struct AppState: Sendable {
   public var listsFilter = FilterState()
   /// The list whose tasks the tasks pane shows.
   public var openListID: String?
-  public var tasks: [String: Loadable<[TodoTask]>] = [:]
+  public var tasks: [String: Loadable<[TodoTask]>] = [:] {
+    // No `oldValue`: a page appended to a list is changed in place, not copied.
+    didSet { tasksGeneration &+= 1 }
+  }
+  /// Moves on every change to `tasks`: `taskRows` are current while their key holds it.
+  var tasksGeneration = 0
+  /// The tasks pane's rows, kept in step with the list (TaskRows.swift).
+  public internal(set) var taskRows = TaskRows()
+  /// Lists whose tasks are arriving page by page (Reducer+Paging).
+  public var taskLoads: [String: TaskLoad] = [:]
   public var tasksState = ListState()
   public var tasksFilter = FilterState()
   /// Panes showing the offline cache until Graph answers, and how old it is.
@@ -218,12 +227,6 @@ public struct AppState: Sendable {
   public var openTasks: Loadable<[TodoTask]> {
     guard let openListID else { return .idle }
     return tasks[openListID] ?? .idle
-  }
-
-  /// Tasks of the open list that pass the tasks filter: open ones, then the Completed group
-  /// (when it is shown).
-  public var visibleTasks: [TodoTask] {
-    groupedByCompletion((openTasks.value ?? []).filter { tasksFilter.matches($0.title) })
   }
 
   /// The highlighted task.

@@ -339,8 +339,12 @@ private func refresh(_ state: inout AppState) -> [Effect] {
     return [.loadLists]
   case .tasks:
     guard let id = state.openListID else { return [] }
+    if let load = state.taskLoads[id] {
+      showInfo(&state, "Still loading: \(Format.count(load.received)) tasks so far")
+      return []
+    }
     if state.tasks[id]?.value == nil { state.tasks[id] = .loading }
-    return [.loadTasks(listID: id)]
+    return [loadTasks(&state, listID: id)]
   case .attachments:
     guard let task = state.selectedTask, let list = state.openList else { return [] }
     if state.attachments[task.id]?.value == nil { state.attachments[task.id] = .loading }

@@ -158,9 +158,14 @@ public enum Screen {
     if let id = state.openListID, let savedAt = state.cached.tasks[id] {
       title += " \(state.glyphs.dot) " + CacheAge.text(savedAt: savedAt, now: state.now)
     }
+    if let id = state.openListID, let load = state.taskLoads[id], load.received > 0 {
+      title +=
+        " \(state.glyphs.dot) " + (state.glyphs.isUnicode ? "loading… " : "loading... ")
+        + Format.count(load.received)
+    }
     if !state.tasksFilter.text.isEmpty { title += " /" + clean(state.tasksFilter.text) }
     let inner = frame(title, focused: state.focus == .tasks).render(into: &buffer, area: area)
-    let (rows, selection) = taskTable(state)
+    let window = taskTable(state)
     let columns = [
       TableColumn("", width: .fixed(1)), TableColumn("", width: .fixed(1)),
       TableColumn("Title", width: .flexible(minimum: 8)), TableColumn("Due", width: .fixed(10)),
@@ -175,9 +180,15 @@ public enum Screen {
         ?? (state.tasksFilter.text.isEmpty ? "No tasks" : "No match")
     }
     Table(
-      columns: columns, rows: rows, focused: state.focus == .tasks, showHeader: false,
+      columns: columns, rows: window.rows, focused: state.focus == .tasks, showHeader: false,
       emptyText: empty
-    ).render(into: &buffer, area: inner, state: selection)
+    ).render(into: &buffer, area: inner, state: window.selection)
+    if window.moreAbove {
+      buffer.write(buffer.glyphs.moreAbove, x: inner.x, y: inner.y, style: .dim)
+    }
+    if window.moreBelow {
+      buffer.write(buffer.glyphs.moreBelow, x: inner.x, y: inner.maxY - 1, style: .dim)
+    }
   }
 
   private static func renderAttachments(
