@@ -182,6 +182,8 @@ public struct AppState: Sendable {
   /// The engine's cap on upload bytes per second (`b` steps it, the uploads pane shows it).
   public var bandwidthCap: BandwidthCap = .unknown
   public var picker: FilePickerState?
+  /// The global search (`F`), while open.
+  public var search: SearchState?
   public var overlay: Overlay?
   public var status: StatusMessage?
   /// Ctrl-C presses since the last other key: the second one forces the quit.

@@ -13,6 +13,7 @@ func handleKey(_ state: inout AppState, _ key: KeyEvent) -> [Effect] {
     return perform(&state, binding)
   }
   if case .char(let character) = key {
+    if typeIntoSearch(&state, character) { return [] }
     if typeIntoPrompt(&state, character) { return [] }
     editFilter(&state) { $0.text.append(character) }
   }
@@ -91,6 +92,8 @@ private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
   case .editorStart, .editorEnd, .editorLeft, .editorRight, .editorKillEnd, .editorKillStart,
     .editorKillWord, .editorErase, .editorAccept, .editorCancel:
     return editorCommand(&state, command)
+  case .search, .searchJump, .searchClose, .searchErase:
+    return searchCommand(&state, command)
   }
 }
 
@@ -220,6 +223,11 @@ func move(_ state: inout AppState, _ command: Command) -> [Effect] {
     let viewport = layout.helpViewport
     apply(&list, count: max(1, count - viewport + 1), viewport: 1)
     state.overlay = .help(offset: list.selected)
+    return []
+  }
+  if var search = state.search {
+    apply(&search.listState, count: search.hits.count, viewport: layout.pickerViewport)
+    state.search = search
     return []
   }
   if var picker = state.picker {

@@ -25,6 +25,7 @@ public enum Screen {
     renderFooter(state, layout.footer, into: &buffer)
     if let picker = state.picker { renderPicker(state, picker, layout.picker, into: &buffer) }
     if let prompt = state.edit.prompt { renderPrompt(state, prompt, into: &buffer) }
+    if let search = state.search { renderSearch(state, search, layout.picker, into: &buffer) }
     switch state.overlay {
     case .help(let offset): renderHelp(state, offset: offset, layout.help, into: &buffer)
     case .confirmQuit: renderConfirmQuit(state, into: &buffer)
@@ -102,7 +103,11 @@ public enum Screen {
   private static func renderFooter(_ state: AppState, _ area: Rect, into buffer: inout Buffer) {
     let items = KeyBindings.footer(in: state)
       .filter { $0.disabledReason(in: state) == nil }
-      .map { HelpItem(key: $0.keys[0].label(glyphs: state.glyphs), label: $0.footer ?? $0.help) }
+      .map {
+        HelpItem(
+          key: $0.keys[0].label(glyphs: state.glyphs), label: $0.footer ?? $0.help,
+          optional: $0.footerOptional)
+      }
     var trailing = ""
     // The picker shows its own running total.
     if state.picker == nil && !state.uploads.isEmpty {
