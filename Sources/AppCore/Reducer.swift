@@ -210,6 +210,9 @@ func openList(_ state: inout AppState, _ listID: String) -> [Effect] {
     state.attachmentsState = ListState()
   }
   switch state.tasks[listID] {
+  case .loaded? where state.cached.tasks[listID] != nil && state.taskLoads[listID] == nil:
+    // Cached rows whose refresh was stopped when the user left the list: refresh them now.
+    return effects + [loadTasks(&state, listID: listID)] + ensureAttachments(&state)
   case .loaded?, .loading?:
     return effects + ensureAttachments(&state)
   case .idle?, .failed?, nil:

@@ -102,6 +102,26 @@ struct ProgressiveLoadTests {
     #expect(state.tasks["L5"] == nil)
   }
 
+  @Test func aStoppedRefreshOfCachedRowsKeepsThemAndResumesOnReturn() {
+    var state = AppState(now: t0)
+    _ = reduce(&state, .cachedListsLoaded(Fixtures.lists, savedAt: t0))
+    _ = reduce(&state, .cachedTasksLoaded(listID: "L3", Fixtures.workTasks, savedAt: t0))
+    #expect(reduce(&state, .listsLoaded(.success(Fixtures.lists))) == [.loadTasks(listID: "L3")])
+    _ = reduce(&state, .tasksPage(listID: "L3", page(1...2), first: true, more: true))
+    #expect(state.visibleTasks.count == 4, "a refresh replaces cached rows only at its end")
+    _ = reduce(&state, .key(.up))
+    let away = reduce(&state, .key(.enter))
+    #expect(away.first == .stopLoadingTasks(listID: "L3"))
+    #expect(state.tasks["L3"]?.value == Fixtures.workTasks)
+    _ = reduce(&state, .key(.left))
+    _ = reduce(&state, .key(.down))
+    let back = reduce(&state, .key(.enter))
+    #expect(back.prefix(2) == [.stopLoadingTasks(listID: "L2"), .loadTasks(listID: "L3")])
+    _ = reduce(&state, .tasksPage(listID: "L3", page(1...2), first: true, more: false))
+    #expect(state.visibleTasks.map(\.id) == ["T1", "T2"])
+    #expect(state.cached.tasks["L3"] == nil)
+  }
+
   @Test func aNewTaskDuringTheLoadStaysPendingAtTheTopAsPagesAppend() {
     var state = choosingBigList()
     _ = reduce(&state, .tasksPage(listID: "L5", page(1...100), first: true, more: true))
