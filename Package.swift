@@ -199,6 +199,7 @@ let package = Package(
       name: "AppRuntimeTests",
       dependencies: [
         "AppRuntime", "AppCore", "TerminalCore", "TerminalTesting", "GraphClient", "GraphModels",
+        "UploadEngine",
       ],
       swiftSettings: strict
     ),

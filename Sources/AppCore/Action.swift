@@ -29,6 +29,9 @@ public enum Action: Sendable {
 
   case listsLoaded(Result<[TodoTaskList], AppError>)
   case tasksLoaded(listID: String, Result<[TodoTask], AppError>)
+  /// One page of a list's tasks as it arrives (`first`: the load's first page; `more`: pages
+  /// follow). A failure after some pages comes as `tasksLoaded(.failure)`.
+  case tasksPage(listID: String, [TodoTask], first: Bool, more: Bool)
   /// Lists from the offline cache at start, stored at `savedAt` (Graph's answer replaces them).
   case cachedListsLoaded([TodoTaskList], savedAt: Date)
   /// The last-seen tasks of a list from the offline cache at start.
@@ -65,7 +68,10 @@ public enum Action: Sendable {
 /// Work for the runtime to do; its results come back as actions.
 public enum Effect: Sendable, Hashable {
   case loadLists
+  /// Load a list's tasks; the answer is `tasksPage`s (or one `tasksLoaded`).
   case loadTasks(listID: String)
+  /// The user left the list while its tasks were loading: stop fetching its pages.
+  case stopLoadingTasks(listID: String)
   case loadAttachments(listID: String, taskID: String)
   /// List `path`; the answer is `directoryListed`.
   case listDirectory(path: String)

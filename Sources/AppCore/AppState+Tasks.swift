@@ -6,22 +6,6 @@ extension AppState {
   /// True for a task To Do shows under "Completed".
   public static func isCompleted(_ task: TodoTask) -> Bool { task.status == "completed" }
 
-  /// `tasks` with the open ones first and the completed ones after, unless the group is closed.
-  func groupedByCompletion(_ tasks: [TodoTask]) -> [TodoTask] {
-    let open = tasks.filter { !Self.isCompleted($0) }
-    return edit.showCompleted ? open + tasks.filter(Self.isCompleted) : open
-  }
-
-  /// Completed tasks of the open list that pass the filter (shown or not).
-  public var completedCount: Int {
-    (openTasks.value ?? []).filter { Self.isCompleted($0) && tasksFilter.matches($0.title) }.count
-  }
-
-  /// How many rows of `visibleTasks` come before the Completed group.
-  public var openTaskCount: Int {
-    visibleTasks.prefix { !Self.isCompleted($0) }.count
-  }
-
   /// True while a write to `task` waits for Graph.
   public func isPending(_ task: TodoTask) -> Bool { edit.pending[task.id] != nil }
 

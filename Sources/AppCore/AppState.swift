@@ -115,20 +115,26 @@ public struct AttachTarget: Sendable, Hashable {
   }
 }
 
-/// Text typed after `/`: rows are kept when they contain it (case-insensitive).
+/// Text typed after `/`: rows are kept when they contain it (`TextFolding`: case- and
+/// accent-insensitive).
 public struct FilterState: Sendable, Hashable {
-  public var text: String
+  public var text: String {
+    didSet { needle = TextFolding.fold(text) }
+  }
   /// True while keys go into the text; false once Enter kept it.
   public var editing: Bool
+  /// `text` folded once, not once per row.
+  public private(set) var needle: String
 
   public init(text: String = "", editing: Bool = false) {
     self.text = text
     self.editing = editing
+    self.needle = TextFolding.fold(text)
   }
 
   /// True when `candidate` passes the filter.
   public func matches(_ candidate: String) -> Bool {
-    text.isEmpty || candidate.lowercased().contains(text.lowercased())
+    TextFolding.matches(candidate, folded: needle)
   }
 }
 
@@ -156,7 +162,16 @@ public struct AppState: Sendable {
   public var listsFilter = FilterState()
   /// The list whose tasks the tasks pane shows.
   public var openListID: String?
-  public var tasks: [String: Loadable<[TodoTask]>] = [:]
+  public var tasks: [String: Loadable<[TodoTask]>] = [:] {
+    // No `oldValue`: a page appended to a list is changed in place, not copied.
+    didSet { tasksGeneration &+= 1 }
+  }
+  /// Moves on every change to `tasks`: `taskRows` are current while their key holds it.
+  var tasksGeneration = 0
+  /// The tasks pane's rows, kept in step with the list (TaskRows.swift).
+  public internal(set) var taskRows = TaskRows()
+  /// Lists whose tasks are arriving page by page (Reducer+Paging).
+  public var taskLoads: [String: TaskLoad] = [:]
   public var tasksState = ListState()
   public var tasksFilter = FilterState()
   /// Panes showing the offline cache until Graph answers, and how old it is.
@@ -171,6 +186,8 @@ public struct AppState: Sendable {
   /// The engine's cap on upload bytes per second (`b` steps it, the uploads pane shows it).
   public var bandwidthCap: BandwidthCap = .unknown
   public var picker: FilePickerState?
+  /// The global search (`F`), while open.
+  public var search: SearchState?
   public var overlay: Overlay?
   public var status: StatusMessage?
   /// Ctrl-C presses since the last other key: the second one forces the quit.
@@ -216,12 +233,6 @@ public struct AppState: Sendable {
   public var openTasks: Loadable<[TodoTask]> {
     guard let openListID else { return .idle }
     return tasks[openListID] ?? .idle
-  }
-
-  /// Tasks of the open list that pass the tasks filter: open ones, then the Completed group
-  /// (when it is shown).
-  public var visibleTasks: [TodoTask] {
-    groupedByCompletion((openTasks.value ?? []).filter { tasksFilter.matches($0.title) })
   }
 
   /// The highlighted task.

@@ -2,6 +2,17 @@ import Foundation
 
 /// Numbers as the screen shows them: decimal units (the 25 MB limit is 25,000,000 bytes).
 public enum Format {
+  /// `1,200`: a count with its thousands grouped (the same in every locale, as the bytes).
+  public static func count(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var grouped = ""
+    for (index, digit) in digits.enumerated() {
+      if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(",") }
+      grouped.append(digit)
+    }
+    return (value < 0 ? "-" : "") + grouped
+  }
+
   /// `0 B`, `999 B`, `1.0 kB`, `12.3 MB`.
   public static func bytes(_ count: Int64) -> String {
     let units = ["B", "kB", "MB", "GB", "TB"]

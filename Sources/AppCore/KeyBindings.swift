@@ -57,6 +57,11 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
   case editorCancel
   /// `A`: the account list (KeyBindings+Accounts.swift).
   case chooseAccount
+  // The global search (KeyBindings+Search.swift).
+  case search
+  case searchJump
+  case searchClose
+  case searchErase
 }
 
 /// Where a key is pressed: the binding table is looked up in the innermost context first.
@@ -86,6 +91,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
   case confirmDeleteTask
   /// The account list `A` opens.
   case accounts
+  /// Typing a query in the global search (`F`).
+  case search
 
   /// The heading of the context in the help overlay.
   public var title: String {
@@ -107,6 +114,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case .editor: return "Typing a title"
     case .confirmDeleteTask: return "Delete-task question"
     case .accounts: return "Account list"
+    case .search: return "Searching every list"
     }
   }
 }
@@ -124,12 +132,15 @@ public struct KeyBinding: Sendable, Hashable {
   public var footer: String?
   /// The label in the key line of its context's dialog, when the dialog offers the binding.
   public var hint: String?
+  /// True for a footer hint that gives its room to the others when the row is full (the key is
+  /// still in `?`): the least used of a context's hints.
+  public var footerOptional: Bool
   /// Why the binding does nothing in a state, or nil when it is available.
   public var disabled: @Sendable (AppState) -> String?
 
   public init(
     _ keys: [KeyEvent], _ command: Command, _ help: String, _ context: KeyContext,
-    footer: String? = nil, hint: String? = nil,
+    footer: String? = nil, footerOptional: Bool = false, hint: String? = nil,
     disabled: @escaping @Sendable (AppState) -> String? = { _ in nil }
   ) {
     self.keys = keys
@@ -137,6 +148,7 @@ public struct KeyBinding: Sendable, Hashable {
     self.help = help
     self.context = context
     self.footer = footer
+    self.footerOptional = footerOptional
     self.hint = hint
     self.disabled = disabled
   }
@@ -162,7 +174,7 @@ public struct KeyBinding: Sendable, Hashable {
 /// The one table that drives key handling, the footer hints and the `?` overlay.
 public enum KeyBindings {
   /// Every binding, grouped by context in the order the help overlay shows them.
-  public static let table: [KeyBinding] = coreRows + editRows + accountRows
+  public static let table: [KeyBinding] = coreRows + editRows + accountRows + searchRows
 
   private static let coreRows: [KeyBinding] = [
     // Moving is the same in every list.
@@ -270,6 +282,7 @@ public enum KeyBindings {
     case .accounts: return [.accounts, .navigation]
     case nil: break
     }
+    if state.search != nil { return [.search] }
     if let prompt = state.edit.prompt { return prompt.takesText ? [.editor] : [.confirmDeleteTask] }
     if let picker = state.picker {
       return picker.filter.editing ? [.filter] : [.picker, .navigation, .global]

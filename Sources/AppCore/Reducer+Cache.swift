@@ -92,8 +92,10 @@ func refreshLists(_ state: inout AppState, _ result: Result<[TodoTaskList], AppE
     if state.openListID == nil, let first = state.selectedList {
       return openList(&state, first.id)
     }
-    if let open = state.openListID, state.cached.tasks[open] != nil {
-      return [.loadTasks(listID: open)]
+    if let open = state.openListID, state.cached.tasks[open] != nil,
+      state.taskLoads[open] == nil
+    {
+      return [loadTasks(&state, listID: open)]
     }
     return []
   }

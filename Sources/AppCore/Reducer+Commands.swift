@@ -13,6 +13,7 @@ func handleKey(_ state: inout AppState, _ key: KeyEvent) -> [Effect] {
     return perform(&state, binding)
   }
   if case .char(let character) = key {
+    if typeIntoSearch(&state, character) { return [] }
     if typeIntoPrompt(&state, character) { return [] }
     editFilter(&state) { $0.text.append(character) }
   }
@@ -93,6 +94,8 @@ private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
     return editorCommand(&state, command)
   case .chooseAccount:
     return openAccounts(&state)
+  case .search, .searchJump, .searchClose, .searchErase:
+    return searchCommand(&state, command)
   }
 }
 
@@ -225,6 +228,11 @@ func move(_ state: inout AppState, _ command: Command) -> [Effect] {
     state.overlay = .help(offset: list.selected)
     return []
   }
+  if var search = state.search {
+    apply(&search.listState, count: search.hits.count, viewport: layout.pickerViewport)
+    state.search = search
+    return []
+  }
   if var picker = state.picker {
     apply(&picker.listState, count: picker.visibleEntries.count, viewport: layout.pickerViewport)
     state.picker = picker
@@ -344,8 +352,12 @@ private func refresh(_ state: inout AppState) -> [Effect] {
     return [.loadLists]
   case .tasks:
     guard let id = state.openListID else { return [] }
+    if let load = state.taskLoads[id] {
+      showInfo(&state, "Still loading: \(Format.count(load.received)) tasks so far")
+      return []
+    }
     if state.tasks[id]?.value == nil { state.tasks[id] = .loading }
-    return [.loadTasks(listID: id)]
+    return [loadTasks(&state, listID: id)]
   case .attachments:
     guard let task = state.selectedTask, let list = state.openList else { return [] }
     if state.attachments[task.id]?.value == nil { state.attachments[task.id] = .loading }

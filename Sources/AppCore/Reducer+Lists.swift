@@ -42,10 +42,11 @@ func acceptListPrompt(_ state: inout AppState, _ kind: Prompt.Kind, text: String
     let list = lists.remove(at: index)
     state.lists = .loaded(lists)
     state.edit.pendingLists[listID] = PendingWrite(listID: "", before: list, index: index)
+    let stopped = stopLoading(&state, listID: listID)
     if state.openListID == listID { state.openListID = nil }
     showInfo(&state, "Deleting the list “\(list.displayName)”…")
     clampSelections(&state)
-    return [.edit(.deleteList(listID: listID))]
+    return stopped + [.edit(.deleteList(listID: listID))]
   default:
     return []
   }

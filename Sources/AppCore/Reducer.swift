@@ -6,6 +6,12 @@ import TerminalCore
 ///
 /// Pure: no clock, no I/O. Time arrives as data (`tick`, upload events carry their date).
 public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
+  let effects = reduceAction(&state, action)
+  state.syncTaskRows()
+  return effects
+}
+
+private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
   switch action {
   case .key(let key):
     return handleKey(&state, key)
@@ -30,7 +36,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
   case .listsLoaded(let result):
     return refreshLists(&state, result)
   case .tasksLoaded(let listID, let result):
-    return refreshTasks(&state, listID: listID, result)
+    return tasksFinished(&state, listID: listID, result)
+  case .tasksPage(let listID, let tasks, let first, let more):
+    return tasksPage(&state, listID: listID, tasks, first: first, more: more)
   case .cachedListsLoaded(let lists, let savedAt):
     return cachedListsLoaded(&state, lists, savedAt: savedAt)
   case .cachedTasksLoaded(let listID, let tasks, let savedAt):
@@ -195,18 +203,23 @@ func tasksLoaded(
 }
 
 func openList(_ state: inout AppState, _ listID: String) -> [Effect] {
+  var effects: [Effect] = []
   if state.openListID != listID {
+    if let left = state.openListID { effects += stopLoading(&state, listID: left) }
     state.openListID = listID
     state.tasksState = ListState()
     state.tasksFilter = FilterState()
     state.attachmentsState = ListState()
   }
   switch state.tasks[listID] {
+  case .loaded? where state.cached.tasks[listID] != nil && state.taskLoads[listID] == nil:
+    // Cached rows whose refresh was stopped when the user left the list: refresh them now.
+    return effects + [loadTasks(&state, listID: listID)] + ensureAttachments(&state)
   case .loaded?, .loading?:
-    return ensureAttachments(&state)
+    return effects + ensureAttachments(&state)
   case .idle?, .failed?, nil:
     state.tasks[listID] = .loading
-    return [.loadTasks(listID: listID)]
+    return effects + [loadTasks(&state, listID: listID)]
   }
 }
 
@@ -263,6 +276,7 @@ private func uploadEvent(_ state: inout AppState, _ event: UploadEvent, at date:
 
 /// Keeps every selection inside its list after data or the size changed.
 func clampSelections(_ state: inout AppState) {
+  state.syncTaskRows()
   let layout = Layout(state)
   state.listsState.clamp(count: state.visibleLists.count, viewport: layout.listsViewport)
   state.tasksState.clamp(count: state.visibleTasks.count, viewport: layout.tasksViewport)

@@ -9,11 +9,32 @@ extension Screen {
     state.glyphs.isUnicode ? " (saving…)" : " (saving...)"
   }
 
-  /// The tasks pane's rows: open tasks, the "Completed (N)" heading, then (when the group is
-  /// open) the completed tasks; and the selection moved past the heading, which is not a task.
-  static func taskTable(_ state: AppState) -> (rows: [TableRow], selection: ListState) {
+  /// The rows of the tasks pane that fit in it: open tasks, the "Completed (N)" heading, then
+  /// (when the group is open) the completed tasks. Only the visible window is built, so a frame
+  /// costs the same for 40 tasks and for 10,000. The selection is moved past the heading, which
+  /// is not a task, and made relative to the window.
+  static func taskTable(_ state: AppState) -> TaskWindow {
     let glyphs = state.glyphs
-    var rows = state.visibleTasks.map { task -> TableRow in
+    let visible = state.visibleTasks
+    let completed = state.completedCount
+    let heading = completed > 0 ? state.openTaskCount : Int.max
+    let total = visible.count + (completed > 0 ? 1 : 0)
+    var selection = state.tasksState
+    if selection.selected >= heading { selection.selected += 1 }
+    if selection.offset > heading { selection.offset += 1 }
+    let viewport = Layout(state).tasksViewport
+    let offset = selection.visibleOffset(count: total, viewport: viewport)
+    let arrow =
+      state.edit.showCompleted ? (glyphs.isUnicode ? "▾" : "v") : (glyphs.isUnicode ? "▸" : ">")
+    let rows = (offset..<min(total, offset + viewport)).map { row -> TableRow in
+      if row == heading {
+        return TableRow(
+          [
+            .text(""), .text(arrow, style: .header), .text("Completed (\(completed))"), .text(""),
+            .text(""),
+          ], style: .header)
+      }
+      let task = visible[row > heading ? row - 1 : row]
       let done = AppState.isCompleted(task)
       return TableRow(
         [
@@ -24,22 +45,17 @@ extension Screen {
           .text(task.hasAttachments == true ? glyphs.attachment : " ", style: .accent),
         ], style: done ? .dim : .normal)
     }
-    var selection = state.tasksState
-    let completed = state.completedCount
-    guard completed > 0 else { return (rows, selection) }
-    let heading = state.openTaskCount
-    let arrow =
-      state.edit.showCompleted ? (glyphs.isUnicode ? "▾" : "v") : (glyphs.isUnicode ? "▸" : ">")
-    rows.insert(
-      TableRow(
-        [
-          .text(""), .text(arrow, style: .header), .text("Completed (\(completed))"), .text(""),
-          .text(""),
-        ],
-        style: .header), at: heading)
-    if selection.selected >= heading { selection.selected += 1 }
-    if selection.offset > heading { selection.offset += 1 }
-    return (rows, selection)
+    return TaskWindow(
+      rows: rows, selection: ListState(selected: selection.selected - offset, offset: 0),
+      moreAbove: offset > 0, moreBelow: offset + viewport < total)
+  }
+
+  /// The visible part of the tasks pane.
+  struct TaskWindow {
+    var rows: [TableRow]
+    var selection: ListState
+    var moreAbove: Bool
+    var moreBelow: Bool
   }
 
   static func renderSteps(_ state: AppState, _ area: Rect, into buffer: inout Buffer) {

@@ -25,6 +25,7 @@ public enum Screen {
     renderFooter(state, layout.footer, into: &buffer)
     if let picker = state.picker { renderPicker(state, picker, layout.picker, into: &buffer) }
     if let prompt = state.edit.prompt { renderPrompt(state, prompt, into: &buffer) }
+    if let search = state.search { renderSearch(state, search, layout.picker, into: &buffer) }
     switch state.overlay {
     case .help(let offset): renderHelp(state, offset: offset, layout.help, into: &buffer)
     case .confirmQuit: renderConfirmQuit(state, into: &buffer)
@@ -103,7 +104,11 @@ public enum Screen {
   private static func renderFooter(_ state: AppState, _ area: Rect, into buffer: inout Buffer) {
     let items = KeyBindings.footer(in: state)
       .filter { $0.disabledReason(in: state) == nil }
-      .map { HelpItem(key: $0.keys[0].label(glyphs: state.glyphs), label: $0.footer ?? $0.help) }
+      .map {
+        HelpItem(
+          key: $0.keys[0].label(glyphs: state.glyphs), label: $0.footer ?? $0.help,
+          optional: $0.footerOptional)
+      }
     var trailing = ""
     // The picker shows its own running total.
     if state.picker == nil && !state.uploads.isEmpty {
@@ -159,9 +164,14 @@ public enum Screen {
     if let id = state.openListID, let savedAt = state.cached.tasks[id] {
       title += " \(state.glyphs.dot) " + CacheAge.text(savedAt: savedAt, now: state.now)
     }
+    if let id = state.openListID, let load = state.taskLoads[id], load.received > 0 {
+      title +=
+        " \(state.glyphs.dot) " + (state.glyphs.isUnicode ? "loading… " : "loading... ")
+        + Format.count(load.received)
+    }
     if !state.tasksFilter.text.isEmpty { title += " /" + clean(state.tasksFilter.text) }
     let inner = frame(title, focused: state.focus == .tasks).render(into: &buffer, area: area)
-    let (rows, selection) = taskTable(state)
+    let window = taskTable(state)
     let columns = [
       TableColumn("", width: .fixed(1)), TableColumn("", width: .fixed(1)),
       TableColumn("Title", width: .flexible(minimum: 8)), TableColumn("Due", width: .fixed(10)),
@@ -176,9 +186,15 @@ public enum Screen {
         ?? (state.tasksFilter.text.isEmpty ? "No tasks" : "No match")
     }
     Table(
-      columns: columns, rows: rows, focused: state.focus == .tasks, showHeader: false,
+      columns: columns, rows: window.rows, focused: state.focus == .tasks, showHeader: false,
       emptyText: empty
-    ).render(into: &buffer, area: inner, state: selection)
+    ).render(into: &buffer, area: inner, state: window.selection)
+    if window.moreAbove {
+      buffer.write(buffer.glyphs.moreAbove, x: inner.x, y: inner.y, style: .dim)
+    }
+    if window.moreBelow {
+      buffer.write(buffer.glyphs.moreBelow, x: inner.x, y: inner.maxY - 1, style: .dim)
+    }
   }
 
   private static func renderAttachments(

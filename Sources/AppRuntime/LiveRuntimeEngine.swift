@@ -15,6 +15,8 @@ import UploadEngine
 final class LiveRuntimeEngine: RuntimeEngine {
   let services: RuntimeServices
   private let eventsTask = Mutex<Task<Void, Never>?>(nil)
+  /// Task loads under way, by list id (LiveRuntimeEngine+Paging).
+  let taskLoads = Mutex<[String: Task<Void, Never>]>([:])
 
   init(_ services: RuntimeServices) {
     self.services = services
@@ -50,11 +52,16 @@ final class LiveRuntimeEngine: RuntimeEngine {
 
   func stop() {
     eventsTask.withLock { $0?.cancel() }
+    taskLoads.withLock { loads in loads.values.forEach { $0.cancel() } }
   }
 
   func perform(_ effect: Effect, reportingTo bus: EventBus) {
     switch effect {
-    case .loadLists, .loadTasks, .loadAttachments, .listDirectory:
+    case .loadTasks(let listID):
+      loadTasks(listID, bus)
+    case .stopLoadingTasks(let listID):
+      stopLoadingTasks(listID)
+    case .loadLists, .loadAttachments, .listDirectory:
       load(effect, bus)
     case .downloadAttachment, .deleteAttachment:
       changeAttachment(effect, bus)
@@ -76,11 +83,6 @@ final class LiveRuntimeEngine: RuntimeEngine {
     case .loadLists:
       Task.detached {
         bus.post(.listsLoaded(await Self.result { try await session.lists().all() }))
-      }
-    case .loadTasks(let listID):
-      Task.detached {
-        let result = await Self.result { try await session.tasks(listID: listID).all() }
-        bus.post(.tasksLoaded(listID: listID, result))
       }
     case .loadAttachments(let listID, let taskID):
       Task.detached {
@@ -171,7 +173,7 @@ final class LiveRuntimeEngine: RuntimeEngine {
   // MARK: Background work
 
   /// Runs `body`; errors become a one-line `AppError`.
-  private static func result<T: Sendable>(
+  static func result<T: Sendable>(
     _ body: @Sendable () async throws -> T
   ) async -> Result<T, AppError> {
     do {

@@ -60,6 +60,14 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     public private(set) var deltaLink: String?
     /// Pages read so far.
     public var pagesRead: Int { pages }
+    /// True while a next page is to be fetched (false after the last page).
+    public var hasMore: Bool { nextURL != nil }
+
+    /// Announces the items left out so far (once, when the listing is over), as `all` does.
+    public func announceSkipped() {
+      guard skipped > 0 else { return }
+      session.notify?(.skipped(count: skipped, noun: Self.noun, ids: skippedIDs))
+    }
 
     /// The next page's items, or nil after the last page.
     public mutating func next() async throws -> [Item]? {
@@ -193,11 +201,7 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     var items: [Item] = []
     var iterator = makeAsyncIterator()
     while let page = try await iterator.next() { items.append(contentsOf: page) }
-    if iterator.skipped > 0 {
-      session.notify?(
-        .skipped(
-          count: iterator.skipped, noun: AsyncIterator.noun, ids: iterator.skippedIDs))
-    }
+    iterator.announceSkipped()
     return items
   }
 }

@@ -95,6 +95,11 @@ public struct EmulatorOptions: Sendable {
   /// Status of the `syncStateNotFound` answer to a stale delta or skip token: 410 (documented
   /// for Outlook resources) or 400 (what identity resources answer).
   public var deltaExpiredStatus: Int = 410
+  /// Adds a list named "Long list" with this many generated tasks (a page-by-page load to watch;
+  /// combine with a `get` latency fault for a slow link).
+  public var longList: Int?
+  /// The largest `long-list` the emulator builds (Graph clients keep at most 100,000 items).
+  public static let longListLimit = 100_000
 
   public init() {}
 
@@ -157,12 +162,19 @@ public struct EmulatorOptions: Sendable {
     case "seed": seed = try choice(Seed.self)
     case "delta-token-lifetime": deltaTokenLifetime = .seconds(try int([]))
     case "delta-expired-status": deltaExpiredStatus = try int([410, 400])
+    case "long-list":
+      let count = try int([])
+      guard (1...Self.longListLimit).contains(count) else {
+        throw EmulatorError.badOption("mode long-list takes 1 to \(Self.longListLimit)")
+      }
+      longList = count
     default:
       throw EmulatorError.badOption(
         "unknown mode \(name); known: overlap, gap, oversize-chunk, fragment-multiple, "
           + "create-status, keys, ranges, location, status-get, session-lifetime, token-lifetime, "
           + "page-size, auto-approve, interval, device-code-lifetime, enforce-interval, "
-          + "revoke-refresh, expect-continue, seed, delta-token-lifetime, delta-expired-status")
+          + "revoke-refresh, expect-continue, seed, delta-token-lifetime, delta-expired-status, "
+          + "long-list")
     }
   }
 }

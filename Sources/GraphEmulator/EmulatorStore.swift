@@ -100,7 +100,9 @@ public actor EmulatorStore {
   var delta = DeltaTracking()
 
   init(options: EmulatorOptions) throws {
-    try self.init(options: options, seed: Seed.load(options.seed))
+    var seed = try Seed.load(options.seed)
+    if let count = options.longList { seed.lists.append(Seed.longList(count)) }
+    try self.init(options: options, seed: seed)
   }
 
   private init(options: EmulatorOptions, seed: Seed) throws {

@@ -10,14 +10,16 @@ import TmuxDriver
 /// - time from launch to the first frame that shows the lists (`tack --demo`, median of runs);
 /// - bytes written to the terminal per second while five uploads run at the default refresh
 ///   (every byte the program writes is recorded with `tmux pipe-pane`);
-/// - bytes written while idle afterwards (should be none).
+/// - bytes written while idle afterwards (should be none);
+/// - the cached start (`TUICacheBench`) and the long-list load (`TUILongListBench`).
 enum TUIBench {
   static func run(_ arguments: [String]) async -> Int32 {
     var runs = 5
     var refresh = 100
     var index = 0
     let cacheOnly = arguments.contains("--cache-only")
-    let arguments = arguments.filter { $0 != "--cache-only" }
+    let longListOnly = arguments.contains("--long-list")
+    let arguments = arguments.filter { $0 != "--cache-only" && $0 != "--long-list" }
     while index < arguments.count {
       let value = index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
       switch arguments[index] {
@@ -25,7 +27,9 @@ enum TUIBench {
       case "--refresh-ms" where value != nil: refresh = value ?? refresh
       default:
         FileHandle.standardError.write(
-          Data("usage: tack-bench tui [--runs N] [--refresh-ms MS] [--cache-only]\n".utf8))
+          Data(
+            "usage: tack-bench tui [--runs N] [--refresh-ms MS] [--cache-only | --long-list]\n"
+              .utf8))
         return 2
       }
       index += 2
@@ -41,6 +45,11 @@ enum TUIBench {
       return 1
     }
     do {
+      if longListOnly {
+        print("tack-bench tui --long-list: \(tack) against the emulator in tmux (80×24)")
+        TUILongListBench.report(try await TUILongListBench.run(tack))
+        return 0
+      }
       if cacheOnly {
         print("tack-bench tui --cache-only: \(tack) against the emulator in tmux (80×24)")
         TUICacheBench.report(try await TUICacheBench.run(tack, runs: runs))
@@ -61,6 +70,7 @@ enum TUIBench {
           + "(\(traffic.bytes) B; goal ≤ 3 KB/s)")
       print("  terminal output while idle afterwards: \(traffic.idleBytes) B in 3 s")
       TUICacheBench.report(try await TUICacheBench.run(tack, runs: runs))
+      TUILongListBench.report(try await TUILongListBench.run(tack))
       return 0
     } catch {
       FileHandle.standardError.write(Data("tack-bench tui: \(error)\n".utf8))

@@ -21,7 +21,8 @@ struct EmulatorCommand: ParsableCommand {
         session-lifetime=SECONDS, token-lifetime=SECONDS, page-size=N, auto-approve=POLLS,
         interval=SECONDS, device-code-lifetime=SECONDS, enforce-interval=on|off,
         revoke-refresh=on|off, expect-continue=on|off, seed=demo|small|empty,
-        delta-token-lifetime=SECONDS, delta-expired-status=410|400
+        delta-token-lifetime=SECONDS, delta-expired-status=410|400, long-list=N (a list of N
+        tasks; with --fault get#*=latency:ms=150, a slow page-by-page load)
       """
   )
 

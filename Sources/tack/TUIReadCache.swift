@@ -2,8 +2,10 @@ import AppCore
 import AppRuntime
 import Dispatch
 import Foundation
+import GraphModels
 import Logging
 import ReadCache
+import Synchronization
 
 /// The interface's offline read cache: the panes start from it, and Graph's answers are stored
 /// in it on a serial queue (never on the main thread that draws).
@@ -11,6 +13,8 @@ final class TUIReadCache: RuntimeReadCache {
   private let cache: ReadCache
   private let queue = DispatchQueue(label: "tack.read-cache")
   private let logger: Logger
+  /// Pages of task loads under way, by list id: a list is stored once its last page arrived.
+  private let pages = Mutex<[String: [TodoTask]]>([:])
 
   init(cache: ReadCache, logger: Logger) {
     self.cache = cache
@@ -46,6 +50,18 @@ final class TUIReadCache: RuntimeReadCache {
       store = { try $0.storeLists(lists, at: $1) }
     case .tasksLoaded(let listID, .success(let tasks)):
       store = { try $0.storeTasks(listID: listID, tasks, at: $1) }
+    case .tasksPage(let listID, let page, let first, let more):
+      let tasks = pages.withLock { pages in
+        var tasks = first ? [] : (pages.removeValue(forKey: listID) ?? [])
+        tasks.append(contentsOf: page)
+        if more { pages[listID] = tasks }
+        return tasks
+      }
+      if more {
+        store = nil
+      } else {
+        store = { try $0.storeTasks(listID: listID, tasks, at: $1) }
+      }
     case .attachmentsLoaded(let listID, let taskID, .success(let items)):
       store = { try $0.storeAttachments(listID: listID, taskID: taskID, items, at: $1) }
     default:

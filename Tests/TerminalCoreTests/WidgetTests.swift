@@ -146,6 +146,16 @@ struct HelpBarTests {
     HelpBar(items: items, trailing: "a long status text").render(into: &narrow, area: narrow.area)
     #expect(narrow.text == "q quit  … a long st…")
   }
+
+  @Test func anOptionalHintGivesWaySilentlyWhenTheRowIsFull() {
+    let withSearch = items + [HelpItem(key: "F", label: "search", optional: true)]
+    var wide = Buffer(width: 43, height: 1)
+    HelpBar(items: withSearch).render(into: &wide, area: wide.area)
+    #expect(wide.text == "q quit  ? help  a attach  p pause  F search")
+    var full = Buffer(width: 42, height: 1)
+    HelpBar(items: withSearch).render(into: &full, area: full.area)
+    #expect(full.text == "q quit  ? help  a attach  p pause")
+  }
 }
 
 struct FrameTests {

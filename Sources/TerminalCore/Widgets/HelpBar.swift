@@ -2,11 +2,20 @@
 public struct HelpItem: Sendable, Hashable {
   public var key: String
   public var label: String
+  /// A hint the bar leaves out, without an ellipsis, when the row is too full for it (the key
+  /// is still in the help overlay).
+  public var optional: Bool
 
   /// `key` (drawn in the accent style) followed by `label`.
-  public init(key: String, label: String) {
+  public init(key: String, label: String, optional: Bool = false) {
     self.key = key
     self.label = label
+    self.optional = optional
+  }
+
+  /// The columns the item takes after `separator`.
+  func width(after separator: String) -> Int {
+    DisplayWidth.of(separator) + DisplayWidth.of(key) + 1 + DisplayWidth.of(label)
   }
 }
 
@@ -41,10 +50,10 @@ public struct HelpBar: Sendable {
     var x = row.x
     let ellipsis = buffer.glyphs.ellipsis
     let ellipsisWidth = DisplayWidth.of(ellipsis)
+    let items = fitting(right - x)
     for (index, item) in items.enumerated() {
       let separator = index == 0 ? "" : "  "
-      let itemWidth =
-        DisplayWidth.of(separator) + DisplayWidth.of(item.key) + 1 + DisplayWidth.of(item.label)
+      let itemWidth = item.width(after: separator)
       let isLast = index == items.count - 1
       let room = right - x - (isLast ? 0 : ellipsisWidth + 2)
       if itemWidth > room {
@@ -61,5 +70,17 @@ public struct HelpBar: Sendable {
       x += buffer.write(" ", x: x, y: row.y)
       x += buffer.write(item.label, x: x, y: row.y)
     }
+  }
+
+  /// The items without optional ones, dropped from the end, until they fit in `width` columns.
+  func fitting(_ width: Int) -> [HelpItem] {
+    var items = self.items
+    func total() -> Int {
+      items.enumerated().reduce(0) { $0 + $1.element.width(after: $1.offset == 0 ? "" : "  ") }
+    }
+    while total() > width, let last = items.lastIndex(where: \.optional) {
+      items.remove(at: last)
+    }
+    return items
   }
 }
