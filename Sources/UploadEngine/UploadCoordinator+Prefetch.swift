@@ -54,7 +54,8 @@ extension UploadCoordinator {
     if uploads[id]?.prefetch?.range != next {
       let stamp = ChangeStamp.of(context.file.path)
       uploads[id]?.prefetch = ChunkPrefetch(
-        range: next, stamp: stamp, body: Task.detached { Self.verifiedBody(next, context: context) })
+        range: next, stamp: stamp, body: Task.detached { Self.verifiedBody(next, context: context) }
+      )
     }
     return body
   }
