@@ -25,10 +25,13 @@ extension EmulatorStore {
     records.map { Tagged(value: $0.list, etag: Self.etag($0.list.id, $0.version)) }
   }
 
-  func taggedTasks(listID: String) -> [Tagged<TodoTask>]? {
-    listIndex[listID].map { index in
-      records[index].tasks.map { Tagged(value: $0.task, etag: Self.etag($0.task.id, $0.version)) }
-    }
+  /// The task records of a list; `tagged` gives one its etag (a page tags only its own).
+  func taskRecords(listID: String) -> [TaskRecord]? {
+    listIndex[listID].map { records[$0].tasks }
+  }
+
+  nonisolated static func tagged(_ record: TaskRecord) -> Tagged<TodoTask> {
+    Tagged(value: record.task, etag: etag(record.task.id, record.version))
   }
 
   func taggedTask(listID: String, taskID: String) -> Tagged<TodoTask>? {

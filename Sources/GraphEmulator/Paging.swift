@@ -3,19 +3,27 @@ import GraphModels
 
 extension Call {
   /// One page of a collection; `$top` is honoured up to the maximum, `$skiptoken` is opaque.
-  func page<Item>(
-    _ all: [Item], options: EmulatorOptions, context: String,
-    fields: (Item, String) -> String?, render: (Item) -> JSONValue
+  ///
+  /// `all` may be lazy: without a `$filter`, only this page's items are ever touched.
+  func page<Items: RandomAccessCollection>(
+    _ all: Items, options: EmulatorOptions, context: String,
+    fields: (Items.Element, String) -> String?, render: (Items.Element) -> JSONValue
   ) -> Answer {
     let query = self.query
     let (selection, problem) = QueryOptions.parse(query)
     if let problem { return out.error(400, "BadRequest", problem) }
-    let items =
-      selection.terms.isEmpty
-      ? all
-      : all.filter { item in
-        selection.matches { fields(item, $0) }
-      }
+    if selection.terms.isEmpty {
+      return page(of: all, selection: selection, options: options, context: context, render)
+    }
+    let matching = all.filter { item in selection.matches { fields(item, $0) } }
+    return page(of: matching, selection: selection, options: options, context: context, render)
+  }
+
+  private func page<Items: RandomAccessCollection>(
+    of items: Items, selection: QueryOptions, options: EmulatorOptions, context: String,
+    _ render: (Items.Element) -> JSONValue
+  ) -> Answer {
+    let query = self.query
     var size = options.defaultPageSize
     if let top = query["$top"] {
       guard let value = Int(top), value >= 0 else {

@@ -40,9 +40,10 @@ struct TasksResource: Sendable {
   }
 
   private func all(_ listID: String, _ call: Call) async -> Handler.Outcome {
-    guard let tasks = await store.taggedTasks(listID: listID) else {
+    guard let records = await store.taskRecords(listID: listID) else {
       return call.notFound("list")
     }
+    let tasks = records.lazy.map(EmulatorStore.tagged)
     return .respond(
       call.page(
         tasks, options: options, context: "\(call.base)/\(context(listID))",
