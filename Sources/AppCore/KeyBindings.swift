@@ -370,6 +370,9 @@ private enum Rules {
 
   static func attach(_ state: AppState) -> String? {
     if state.picker != nil { return "the file picker is already open" }
+    if let task = state.selectedTask, TaskEditState.isTemporary(task.id) {
+      return "the task is still being created; attach once it is saved"
+    }
     guard state.selectedTask == nil else { return nil }
     let open = KeyBindings.keyName(.open, in: .lists, glyphs: state.glyphs)
     return "select a task first (\(open) on a list, then a task)"

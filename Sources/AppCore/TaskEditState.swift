@@ -100,6 +100,11 @@ public struct TaskEditState: Sendable {
   /// A fresh temporary id.
   mutating func temporaryID(_ kind: String) -> String {
     defer { nextTemporary += 1 }
-    return "pending-\(kind)-\(nextTemporary)"
+    return Self.temporaryPrefix + "\(kind)-\(nextTemporary)"
   }
+
+  static let temporaryPrefix = "pending-"
+
+  /// True for the id of a row Graph has not created yet (nothing can be attached to it).
+  static func isTemporary(_ id: String) -> Bool { id.hasPrefix(temporaryPrefix) }
 }

@@ -42,6 +42,10 @@ struct TaskEditReducerTests {
     #expect(state.edit.prompt == nil)
     #expect(state.selectedTask?.title == "Buy oat milk")
     #expect(screen(state).contains("Buy oat milk (saving…)"))
+    // Nothing can be attached to a task Graph has not created yet.
+    #expect(press(&state, .char("a")).isEmpty)
+    #expect(state.picker == nil)
+    #expect(state.status?.text.contains("still being created") == true)
     let created = TodoTask(id: "T9", title: "Buy oat milk", hasAttachments: false)
     _ = reduce(
       &state, .edited(.taskCreated(listID: "L3", tempID: "pending-task-1", .success(created))))
