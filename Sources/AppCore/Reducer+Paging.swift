@@ -51,7 +51,7 @@ func tasksPage(
   }
   if more { state.taskLoads[listID] = load }
   if first || state.tasks[listID]?.value == nil {
-    state.tasks[listID] = .loaded(page)
+    state.tasks[listID] = .loaded(keepingRowsBeingCreated(state, listID: listID, page))
   } else {
     appendPage(&state, listID: listID, page)
   }

@@ -193,13 +193,24 @@ func tasksLoaded(
 ) -> [Effect] {
   switch result {
   case .success(let tasks):
-    state.tasks[listID] = .loaded(tasks)
+    state.tasks[listID] = .loaded(keepingRowsBeingCreated(state, listID: listID, tasks))
   case .failure(let error):
     state.tasks[listID] = .failed(error.message)
     showError(&state, "Could not load tasks: \(error.message)")
   }
   clampSelections(&state)
   return listID == state.openListID ? ensureAttachments(&state) : []
+}
+
+/// Graph's `tasks` for a list, below the rows still being created there (a reload must not
+/// drop a new task whose POST has not answered yet).
+func keepingRowsBeingCreated(_ state: AppState, listID: String, _ tasks: [TodoTask])
+  -> [TodoTask]
+{
+  let creating = (state.tasks[listID]?.value ?? []).filter {
+    TaskEditState.isTemporary($0.id) && state.edit.pending[$0.id] != nil
+  }
+  return creating.isEmpty ? tasks : creating + tasks
 }
 
 func openList(_ state: inout AppState, _ listID: String) -> [Effect] {

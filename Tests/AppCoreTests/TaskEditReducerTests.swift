@@ -55,6 +55,20 @@ struct TaskEditReducerTests {
     #expect(state.status?.text == "Added “Buy oat milk”")
   }
 
+  @Test func aReloadWhileANewTaskIsSavingKeepsItsRow() {
+    var state = browsing()
+    _ = press(&state, .char("n"))
+    type(&state, "Buy oat milk")
+    _ = press(&state, .enter)
+    _ = reduce(&state, .tasksLoaded(listID: "L3", .success(Fixtures.workTasks)))
+    #expect(state.visibleTasks.first?.title == "Buy oat milk")
+    #expect(state.visibleTasks.count == Fixtures.workTasks.count + 1)
+    let created = TodoTask(id: "T9", title: "Buy oat milk")
+    _ = reduce(
+      &state, .edited(.taskCreated(listID: "L3", tempID: "pending-task-1", .success(created))))
+    #expect(state.visibleTasks.filter { $0.title == "Buy oat milk" }.map(\.id) == ["T9"])
+  }
+
   @Test func aNewTaskGraphRefusedGoesAwayAndTheStatusLineSaysWhy() {
     var state = browsing()
     _ = press(&state, .char("n"))
