@@ -49,18 +49,10 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     directoryListed(&state, path: path, result)
     return []
   case .attachmentDownloaded(let name, let result):
-    switch result {
-    case .success(let path):
-      showInfo(&state, "Saved \(Sanitizer.clean(name)) to \(Sanitizer.clean(path))")
-    case .failure(let error): showError(&state, "Download of \(name) failed: \(error.message)")
-    }
+    attachmentDownloaded(&state, name: name, result)
     return []
   case .attachmentDeleted(let listID, let taskID, let name, let result):
-    switch result {
-    case .success: showInfo(&state, "Deleted \(name)")
-    case .failure(let error): showError(&state, "Could not delete \(name): \(error.message)")
-    }
-    return [.loadAttachments(listID: listID, taskID: taskID)]
+    return attachmentDeleted(&state, listID: listID, taskID: taskID, name: name, result)
   case .uploadsQueued(let queued):
     uploadsQueued(&state, queued)
     return []
@@ -95,6 +87,27 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
 }
 
 // MARK: Results
+
+private func attachmentDownloaded(
+  _ state: inout AppState, name: String, _ result: Result<String, AppError>
+) {
+  switch result {
+  case .success(let path):
+    showInfo(&state, "Saved \(Sanitizer.clean(name)) to \(Sanitizer.clean(path))")
+  case .failure(let error): showError(&state, "Download of \(name) failed: \(error.message)")
+  }
+}
+
+private func attachmentDeleted(
+  _ state: inout AppState, listID: String, taskID: String, name: String,
+  _ result: Result<Void, AppError>
+) -> [Effect] {
+  switch result {
+  case .success: showInfo(&state, "Deleted \(name)")
+  case .failure(let error): showError(&state, "Could not delete \(name): \(error.message)")
+  }
+  return [.loadAttachments(listID: listID, taskID: taskID)]
+}
 
 private func attachmentsLoaded(
   _ state: inout AppState, taskID: String, _ result: Result<[TaskFileAttachment], AppError>

@@ -113,7 +113,3 @@ import Testing
     #expect(reason.contains("replacing the upload session 3 times"))
   }
 }
-
-extension Date {
-  fileprivate static func + (lhs: Date, rhs: Double) -> Date { lhs.addingTimeInterval(rhs) }
-}

@@ -228,7 +228,3 @@ import Testing
     #expect(h.machine.outcome == .completed(attachmentID: "ATT1"))
   }
 }
-
-extension Date {
-  fileprivate static func + (lhs: Date, rhs: Double) -> Date { lhs.addingTimeInterval(rhs) }
-}

@@ -494,7 +494,3 @@ import Testing
     #expect(progress.last?.0 == 30)
   }
 }
-
-extension Date {
-  fileprivate static func + (lhs: Date, rhs: Double) -> Date { lhs.addingTimeInterval(rhs) }
-}
