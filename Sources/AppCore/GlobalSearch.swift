@@ -2,11 +2,12 @@ import Foundation
 import GraphModels
 import TerminalCore
 
-/// The global search (`F`): a query over the tasks of every list the app has loaded, titles and
-/// notes, matched as the `/` filters match (`TextFolding`).
+/// The global search (`F`): a query over the tasks of every list, titles and notes, matched as
+/// the `/` filters match (`TextFolding`).
 ///
-/// It searches what is in memory, not Graph or the offline cache's index: AppCore is pure and
-/// may not import ReadCache (DESIGN §4), and the lists the user looked at are the ones loaded.
+/// It searches what is in memory, not Graph's or the offline cache's index (AppCore is pure and
+/// may not import ReadCache, DESIGN §4): opening it loads every list not loaded yet, and their
+/// pages join the matches as they arrive.
 public struct SearchState: Sendable, Hashable {
   public var editor = LineEditor()
   /// The matches, in list order then task order; at most `GlobalSearch.limit`.
@@ -70,10 +71,13 @@ public enum GlobalSearch {
     return (hits, total)
   }
 
-  /// Tasks in memory, and the lists they are in: what a search looks through.
-  static func scope(_ state: AppState) -> (tasks: Int, lists: Int) {
-    let loaded = (state.lists.value ?? []).compactMap { state.tasks[$0.id]?.value }
-    return (loaded.reduce(0) { $0 + $1.count }, loaded.count)
+  /// Tasks in memory, the lists they are in, and the lists still loading: what a search looks
+  /// through.
+  static func scope(_ state: AppState) -> (tasks: Int, lists: Int, loading: Int) {
+    let lists = state.lists.value ?? []
+    let loaded = lists.compactMap { state.tasks[$0.id]?.value }
+    let loading = lists.filter { state.taskLoads[$0.id] != nil }.count
+    return (loaded.reduce(0) { $0 + $1.count }, loaded.count, loading)
   }
 }
 
@@ -84,6 +88,7 @@ func searchCommand(_ state: inout AppState, _ command: Command) -> [Effect] {
   switch command {
   case .search:
     state.search = SearchState()
+    return loadEveryList(&state)
   case .searchClose:
     state.search = nil
   case .searchErase:
@@ -92,6 +97,30 @@ func searchCommand(_ state: inout AppState, _ command: Command) -> [Effect] {
     return jumpToHit(&state)
   }
   return []
+}
+
+/// Starts loading every list whose tasks are not in memory, so the search covers all lists;
+/// their pages join the matches as they arrive.
+private func loadEveryList(_ state: inout AppState) -> [Effect] {
+  let missing = (state.lists.value ?? []).filter {
+    state.tasks[$0.id] == nil && state.taskLoads[$0.id] == nil
+  }
+  return missing.map { loadTasks(&state, listID: $0.id) }
+}
+
+/// Runs the open search again over the tasks now in memory, keeping the highlighted match.
+func refreshSearch(_ state: inout AppState) {
+  guard var search = state.search, !search.editor.text.isEmpty else { return }
+  let selected = search.selectedHit
+  (search.hits, search.total) = GlobalSearch.run(search.editor.text, in: state)
+  if let selected,
+    let index = search.hits.firstIndex(where: {
+      $0.listID == selected.listID && $0.taskID == selected.taskID
+    })
+  {
+    search.listState.selected = index
+  }
+  state.search = search
 }
 
 /// Types `character` into the open search; false when no search is open.

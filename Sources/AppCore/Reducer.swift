@@ -6,8 +6,11 @@ import TerminalCore
 ///
 /// Pure: no clock, no I/O. Time arrives as data (`tick`, upload events carry their date).
 public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
+  let tasksBefore = state.tasksGeneration
   let effects = reduceAction(&state, action)
   state.syncTaskRows()
+  // Tasks that arrive while the global search is open join its matches at once.
+  if state.tasksGeneration != tasksBefore, case .some = state.search { refreshSearch(&state) }
   return effects
 }
 

@@ -22,16 +22,17 @@ extension Screen {
           ellipsis: state.glyphs.ellipsis))
     }
     let scope = GlobalSearch.scope(state)
+    let loading = scope.loading > 0 ? ", loading \(scope.loading) more" : ""
     let empty =
       search.editor.text.isEmpty
-      ? "Type to search \(Format.count(scope.tasks)) tasks in \(scope.lists) loaded lists"
+      ? "Type to search \(Format.count(scope.tasks)) tasks in \(scope.lists) lists\(loading)"
       : "No match"
     ListView(rows: rows, emptyText: empty).render(
       into: &buffer, area: listArea, state: search.listState)
     guard !search.editor.text.isEmpty else { return }
     var summary = "\(Format.count(search.total)) match\(search.total == 1 ? "" : "es")"
     if search.total > search.hits.count { summary += ", first \(Format.count(search.hits.count))" }
-    summary += " in the \(scope.lists) loaded lists"
+    summary += " in \(scope.lists) lists\(loading)"
     buffer.write(summary, x: inner.x + 1, y: inner.maxY - 1, style: .dim, maxWidth: inner.width - 2)
   }
 }

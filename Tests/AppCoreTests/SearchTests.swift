@@ -35,7 +35,9 @@ struct SearchTests {
 
   @Test func fOpensASearchOverEveryLoadedListWithTitlesAndNotes() {
     var state = browsingTwoLists()
-    #expect(press(&state, .char("F")).isEmpty)
+    // The lists not loaded yet start loading, so the search covers every list.
+    #expect(
+      press(&state, .char("F")) == ["L1", "L4", "L5", "L6"].map { .loadTasks(listID: $0) })
     #expect(KeyBindings.contexts(in: state) == [.search])
     type(&state, "cafe")
     let hits = state.search?.hits ?? []
@@ -45,13 +47,20 @@ struct SearchTests {
     let screen = Screen.render(state).text
     #expect(screen.contains("Search every list"))
     #expect(screen.contains("Milk (in notes)"))
-    #expect(screen.contains("3 matches in the 2 loaded lists"))
+    #expect(screen.contains("3 matches in 2 lists, loading 4 more"))
+    // A page of another list joins the matches while the search stays open.
+    _ = reduce(
+      &state,
+      .tasksPage(
+        listID: "L1", [TodoTask(id: "K1", title: "Decaf cafe order", hasAttachments: false)],
+        first: true, more: false))
+    #expect(state.search?.hits.map(\.taskID) == ["K1", "G1", "G2", "G3"])
     // Letters type into the query, even those bound elsewhere.
     type(&state, "jkq")
     #expect(state.search?.editor.text == "cafejkq")
     #expect(state.search?.hits.isEmpty == true)
     _ = press(&state, .backspace, .backspace, .backspace)
-    #expect(state.search?.total == 3)
+    #expect(state.search?.total == 4)
   }
 
   @Test func enterJumpsToTheTaskSelectingItsList() {

@@ -39,7 +39,7 @@ import TmuxDriver
     try tmux.sendKeys("F")
     try tmux.type("TASK 2999")
     try await tmux.waitFor(timeout: .seconds(10), "the match") {
-      $0.contains("1 match in the")
+      $0.contains("1 match in ")
     }
     try tmux.sendKeys("Enter")
     let jumped = try await tmux.waitFor(timeout: .seconds(10), "the task selected") {
