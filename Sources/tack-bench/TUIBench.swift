@@ -80,7 +80,7 @@ enum TUIBench {
 
   private static func ms(_ seconds: Double) -> String { "\(Int((seconds * 1000).rounded())) ms" }
 
-  private static func productsDirectory() -> String {
+  static func productsDirectory() -> String {
     let executable =
       (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? CommandLine.arguments[0]

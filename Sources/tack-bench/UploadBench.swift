@@ -27,6 +27,7 @@ enum UploadBench {
       runs = value
     }
     do {
+      if arguments.contains("--agent") { return try await AgentUploadBench.run(runs: runs) }
       return try await parent(runs: runs)
     } catch {
       FileHandle.standardError.write(Data("tack-bench upload: \(error)\n".utf8))
@@ -206,9 +207,9 @@ enum UploadBench {
     }
   }
 
-  /// VmHWM from /proc/self/status, in KiB.
-  static func peakRSSKilobytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+  /// VmHWM from /proc/PID/status (this process's by default), in KiB.
+  static func peakRSSKilobytes(pid: String = "self") -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
       return 0
     }
     for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {

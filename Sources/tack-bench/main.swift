@@ -13,6 +13,8 @@ case "bwlimit":
   exit(await BandwidthBench.run(Array(arguments.dropFirst())))
 default:
   FileHandle.standardError.write(
-    Data("usage: tack-bench upload [--runs N] | tui [...] | delta | bwlimit [--rate 1M]\n".utf8))
+    Data(
+      "usage: tack-bench upload [--runs N] [--agent] | tui [...] | delta | bwlimit [--rate 1M]\n"
+        .utf8))
   exit(2)
 }
