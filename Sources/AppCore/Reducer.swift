@@ -31,7 +31,7 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     case .terminate, .hangup:
       // Nobody can answer a question: pause, keep the journal, leave.
       state.isQuitting = true
-      return [.quit]
+      return [.quit(.keep)]
     }
   case .listsLoaded(let result):
     return refreshLists(&state, result)
@@ -63,6 +63,10 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     return [.loadAttachments(listID: listID, taskID: taskID)]
   case .uploadsQueued(let queued):
     uploadsQueued(&state, queued)
+    return []
+  case .uploadsAttached(let held, let background):
+    state.uploadsInBackground = background
+    uploadsQueued(&state, held)
     return []
   case .uploadsRejected(let errors):
     if let first = errors.first {
