@@ -26,6 +26,7 @@ extension LiveRuntimeEngine {
       let (ids, session) = (owned(ids, journal), services.session)
       Task.detached { await Self.discardJournaled(ids, journal, session) }
     case .quit(let choice):
+      leaving.withLock { $0 = true }
       Task.detached {
         await Self.leave(uploads, choice)
         bus.post(.quitReady)

@@ -17,6 +17,8 @@ final class LiveRuntimeEngine: RuntimeEngine {
   private let eventsTask = Mutex<Task<Void, Never>?>(nil)
   /// Task loads under way, by list id (LiveRuntimeEngine+Paging).
   let taskLoads = Mutex<[String: Task<Void, Never>]>([:])
+  /// Set once the loop asked to quit: the end of the upload events is then expected.
+  let leaving = Mutex(false)
 
   init(_ services: RuntimeServices) {
     self.services = services
@@ -37,6 +39,12 @@ final class LiveRuntimeEngine: RuntimeEngine {
       }
       for await event in uploads.events {
         bus.post(.upload(event, at: Date()))
+      }
+      if uploads.outlivesProcess, !self.leaving.withLock({ $0 }), !Task.isCancelled {
+        bus.post(
+          .notice(
+            "The upload agent went away: its uploads stay journaled; tack uploads shows them",
+            until: nil))
       }
     }
     eventsTask.withLock { $0 = task }

@@ -30,6 +30,8 @@ struct UploadBackendRuntimeTests {
 
     var calls: [String] { log.withLock { $0 } }
     func emit(_ event: UploadEvent) { feed.yield(event) }
+    /// The agent went away: its events end.
+    func vanish() { feed.finish() }
     private func note(_ call: String) { log.withLock { $0.append(call) } }
 
     func upload(path: String, to target: UploadTarget, chunkSize: Int64?) async throws -> UploadID {
@@ -170,5 +172,16 @@ struct UploadBackendRuntimeTests {
     rig.terminal.raise(.hangup)
     #expect(rig.step { rig.runtime.outcome == .quit })
     #expect(backend.calls == ["pauseAll", "detach"])
+  }
+
+  @Test func theAgentGoingAwayIsSaidOnTheStatusLine() throws {
+    let backend = FakeUploadBackend(
+      outlivesProcess: true, attached: [Self.summary("A1", "one.bin")])
+    let rig = try Rig(backend)
+    rig.runtime.start()
+    #expect(rig.step { rig.screen.contains("1 uploading in background") })
+    backend.vanish()
+    #expect(rig.step { rig.screen.contains("The upload agent went away") })
+    #expect(rig.runtime.outcome == nil)
   }
 }
