@@ -66,7 +66,13 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     return []
   case .uploadsAttached(let held, let background):
     state.uploadsInBackground = background
-    uploadsQueued(&state, held)
+    uploadsQueued(&state, held, announce: false)
+    let running = held.filter(\.phase.isActive).count
+    if running > 0 {
+      showInfo(
+        &state,
+        "Attached to \(running) upload\(running == 1 ? "" : "s") running in the background")
+    }
     return []
   case .uploadsRejected(let errors):
     if let first = errors.first {
@@ -134,7 +140,9 @@ private func directoryListed(
   clampSelections(&state)
 }
 
-private func uploadsQueued(_ state: inout AppState, _ queued: [QueuedUpload]) {
+private func uploadsQueued(
+  _ state: inout AppState, _ queued: [QueuedUpload], announce: Bool = true
+) {
   for item in queued {
     if let index = state.uploads.firstIndex(where: { $0.id == item.id }) {
       state.uploads[index] = UploadRow(item)
@@ -142,7 +150,7 @@ private func uploadsQueued(_ state: inout AppState, _ queued: [QueuedUpload]) {
       state.uploads.append(UploadRow(item))
     }
   }
-  if !queued.isEmpty {
+  if announce, !queued.isEmpty {
     showInfo(
       &state, queued.count == 1 ? "Queued \(queued[0].name)" : "Queued \(queued.count) files")
   }

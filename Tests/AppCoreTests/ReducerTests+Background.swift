@@ -84,6 +84,7 @@ extension ReducerTests {
     #expect(state.uploads.last?.phase == .completed)
     let header = Screen.render(state).lines()[0]
     #expect(header.contains("3 uploading in background"))
+    #expect(state.status?.text == "Attached to 3 uploads running in the background")
     // Attaching again (a second snapshot) replaces the rows, never duplicates them.
     _ = reduce(
       &state,

@@ -82,12 +82,12 @@ struct UploadBackendRuntimeTests {
     let clock = ManualRuntimeClock()
     let runtime: AppRuntime
 
-    init(_ backend: FakeUploadBackend) throws {
+    init(_ backend: FakeUploadBackend, journal: UploadJournal? = nil) throws {
       let session = try GraphSession(
         baseURL: "http://127.0.0.1:9/v1.0", tokens: StaticTokenProvider(token: "t"),
         transport: EmptyGraph())
       let engine = LiveRuntimeEngine(
-        RuntimeServices(session: session, uploads: backend, journal: nil))
+        RuntimeServices(session: session, uploads: backend, journal: journal))
       runtime = try AppRuntime(
         terminal: terminal, engine: .ready(engine),
         configuration: RuntimeConfiguration(accountLabel: "test"), clock: clock.clock,
@@ -183,5 +183,54 @@ struct UploadBackendRuntimeTests {
     backend.vanish()
     #expect(rig.step { rig.screen.contains("The upload agent went away") })
     #expect(rig.runtime.outcome == nil)
+  }
+
+  /// A journal holding `names` as unfinished uploads of the rig's Graph, ids `J-<name>`;
+  /// `abandoned` ones have the lock file a killed owner leaves.
+  static func journal(_ names: [String], abandoned: Set<String> = []) throws -> UploadJournal {
+    let directory = NSTemporaryDirectory() + "tack-offer-" + UUID().uuidString
+    let journal = UploadJournal(directory: directory)
+    for name in names {
+      let file = LocalFile(
+        path: "/home/ann/" + name, name: name, size: 8_000_000,
+        modificationTimeNanoseconds: 1_700_000_000_000_000_000,
+        contentType: "application/octet-stream", sha256: String(repeating: "a", count: 64))
+      var entry = UploadJournalEntry(
+        id: "J-" + name, file: file, listID: "L1", taskID: "T1", taskTitle: "Quarterly report",
+        graphBaseURL: "http://127.0.0.1:9/v1.0", chunkSize: 3_932_160, now: Date())
+      entry.sessionProgress = SessionProgress(
+        uploadUrl: "http://127.0.0.1:9/v1.0/session/" + name,
+        expiration: Date().addingTimeInterval(3600), sessionCreatedAt: Date(),
+        acknowledgedOffset: 3_932_160, chunkSize: 3_932_160, finalChunkSent: false)
+      try journal.save(entry)
+      if abandoned.contains(name) {
+        _ = FileManager.default.createFile(atPath: directory + "/J-\(name).lock", contents: nil)
+      }
+    }
+    return journal
+  }
+
+  @Test func theJournalOfferLeavesOutWhatTheAgentRunsOrWillResume() throws {
+    let journal = try Self.journal(
+      ["held.bin", "paused.bin", "orphan.bin"], abandoned: ["orphan.bin"])
+    var held = Self.summary("J-held.bin", "held.bin")
+    held.acknowledged = 3_932_160
+    let rig = try Rig(FakeUploadBackend(outlivesProcess: true, attached: [held]), journal: journal)
+    rig.runtime.start()
+    #expect(rig.step { rig.screen.contains("Resume uploads?") })
+    #expect(rig.screen.contains("paused.bin"))
+    // The agent runs held.bin, and resumes orphan.bin (its owner died) by itself.
+    #expect(!rig.screen.contains("orphan.bin"))
+    #expect(rig.screen.components(separatedBy: "held.bin").count == 2, "one row, no offer")
+    #expect(rig.screen.contains("Attached to 1 upload running in the background"))
+  }
+
+  @Test func inProcessTheJournalOffersEveryUnfinishedUpload() throws {
+    let journal = try Self.journal(["paused.bin", "orphan.bin"], abandoned: ["orphan.bin"])
+    let rig = try Rig(FakeUploadBackend(outlivesProcess: false), journal: journal)
+    rig.runtime.start()
+    #expect(rig.step { rig.screen.contains("Resume uploads?") })
+    #expect(rig.screen.contains("paused.bin"))
+    #expect(rig.screen.contains("orphan.bin"))
   }
 }
