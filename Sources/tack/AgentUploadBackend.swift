@@ -240,6 +240,9 @@ extension RuntimeServices {
       uploads = backend
     case .failure(let why):
       uploadNotice = "Uploading in this process (as with --no-agent): \(why.description)"
+      // The status line may cut a long reason (a socket path); the log keeps all of it.
+      Composition.makeLogger(context).notice(
+        "the interface uploads in its own process", metadata: ["why": "\(why.description)"])
     }
   }
 }

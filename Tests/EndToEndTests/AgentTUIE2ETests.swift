@@ -15,8 +15,12 @@ import TmuxDriver
   typealias AgentHome = UploadAgentE2ETests.AgentHome
 
   /// `tack` (the interface) in tmux, uploading through `home`'s agent, picking files in `files`.
-  static func launch(_ home: AgentHome, _ emulator: GraphEmulator, files: String) throws -> Tmux {
+  static func launch(
+    _ home: AgentHome, _ emulator: GraphEmulator, files: String,
+    change: (inout [String: String]) -> Void = { _ in }
+  ) throws -> Tmux {
     var environment = home.environment(emulator)
+    change(&environment)
     environment["LANG"] = "C.UTF-8"
     environment["LC_ALL"] = "C.UTF-8"
     environment["TERM"] = "tmux-256color"
@@ -182,6 +186,30 @@ import TmuxDriver
       }
       try second.sendKeys("q")
       #expect(try await second.waitForExit(timeout: .seconds(25)) == 0)
+      await home.tearDown(emulator)
+    }
+  }
+
+  @Test func withNoAgentReachableTheInterfaceUploadsItselfAndSaysWhy() async throws {
+    try await withEmulator { emulator in
+      let home = try AgentHome()
+      let directory = try Self.files(home, ["local.bin": 500_000])
+      // A socket path the kernel cannot bind.
+      let tooLong = home.root + "/" + String(repeating: "r", count: 120)
+      let tmux = try Self.launch(home, emulator, files: directory) {
+        $0["XDG_RUNTIME_DIR"] = tooLong
+      }
+      let screen = try await tmux.waitFor("Uploading in this process", timeout: .seconds(30))
+      #expect(screen.contains("(as with --no-agent): the socket path"), "\(screen)")
+      try await Self.openWorkList(tmux)
+      try tmux.sendKeys("a")
+      try await tmux.waitFor("local.bin")
+      try tmux.sendKeys("j", "Enter")
+      let done = try await tmux.waitFor("1/1 uploaded", timeout: .seconds(30))
+      #expect(!done.contains("in background"))
+      #expect(home.agentPID() == nil)
+      try tmux.sendKeys("q")
+      #expect(try await tmux.waitForExit(timeout: .seconds(25)) == 0)
       await home.tearDown(emulator)
     }
   }
