@@ -43,6 +43,9 @@ public enum Action: Sendable {
 
   /// Uploads the engine accepted (new from the picker, or resumed from the journal).
   case uploadsQueued([QueuedUpload])
+  /// The uploads the engine holds as the interface attaches to it; `background`: they outlive
+  /// this process (the upload agent), so quitting may leave them running.
+  case uploadsAttached([QueuedUpload], background: Bool)
   /// Files the engine refused before starting (too large, unreadable, …).
   case uploadsRejected([AppError])
   case upload(UploadEvent, at: Date)
@@ -98,8 +101,19 @@ public enum Effect: Sendable, Hashable {
   case repaint
   /// Give the terminal back to the shell until continued (Ctrl-Z).
   case suspend
-  /// Pause every active upload (keeping the journal), restore the terminal and exit.
-  case quit
+  /// Restore the terminal and exit, doing `uploads` with the uploads first.
+  case quit(QuitUploads)
   /// Exit now; the journal lets the next start resume.
   case forceQuit
+}
+
+/// What quitting does with the uploads.
+public enum QuitUploads: Sendable, Hashable {
+  /// Keep them safe: uploads that outlive this process (the agent's) go on in the background;
+  /// in-process ones pause and stay journaled. A lost terminal (SIGHUP, SIGTERM) does this.
+  case keep
+  /// Pause them all (journal kept).
+  case pause
+  /// Cancel them all (sessions deleted, journal entries gone).
+  case cancel
 }

@@ -49,7 +49,8 @@ public struct StatusMessage: Sendable, Hashable {
 public enum Overlay: Sendable, Hashable {
   /// The key reference generated from the binding table; the value is its scroll offset.
   case help(offset: Int)
-  /// `q` while uploads run: quitting pauses them and keeps the journal.
+  /// `q` while uploads run: quitting pauses them and keeps the journal, or (uploads in the
+  /// agent) leaves them running, pauses or cancels them.
   case confirmQuit
   /// `D` on an attachment.
   case confirmDelete(listID: String, taskID: String, attachment: TaskFileAttachment)
@@ -183,6 +184,9 @@ public struct AppState: Sendable {
   public var edit = TaskEditState()
   public var uploads: [UploadRow] = []
   public var uploadsState = ListState()
+  /// True when the uploads run in the upload agent and outlive the interface: the header says
+  /// "in background" and `q` offers to leave them running.
+  public var uploadsInBackground = false
   /// The engine's cap on upload bytes per second (`b` steps it, the uploads pane shows it).
   public var bandwidthCap: BandwidthCap = .unknown
   public var picker: FilePickerState?

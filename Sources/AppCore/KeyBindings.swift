@@ -33,6 +33,10 @@ public enum Command: String, Sendable, Hashable, CaseIterable {
   case parent
   case confirm
   case deny
+  /// Quit and pause the uploads the agent would otherwise keep running.
+  case quitPausing
+  /// Quit and cancel the uploads.
+  case quitCancelling
   case discard
   case filterAccept
   case filterCancel
@@ -80,6 +84,8 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
   case help
   /// The question `q` asks while uploads run.
   case confirmQuit
+  /// The question `q` asks while uploads run in the upload agent: keep, pause or cancel them.
+  case confirmQuitBackground
   /// The question `D` asks before deleting an attachment.
   case confirmDelete
   case resume
@@ -107,6 +113,7 @@ public enum KeyContext: String, Sendable, Hashable, CaseIterable {
     case .filter: return "Filter"
     case .help: return "Help"
     case .confirmQuit: return "Quit question"
+    case .confirmQuitBackground: return "Quit question (uploads in the background)"
     case .confirmDelete: return "Delete question"
     case .resume: return "Resume offer"
     case .signIn: return "Sign-in"
@@ -206,7 +213,7 @@ public enum KeyBindings {
     KeyBinding([.char("?")], .help, "help", .global, footer: "help"),
     KeyBinding([.ctrl("l")], .repaint, "redraw the screen", .global),
     KeyBinding([.ctrl("z")], .suspend, "suspend to the shell", .global),
-    KeyBinding([.char("q")], .quit, "quit (uploads pause)", .global, footer: "quit"),
+    KeyBinding([.char("q")], .quit, "quit (asks while uploads run)", .global, footer: "quit"),
     KeyBinding([.ctrl("c")], .interrupt, "quit; twice forces", .global),
 
     KeyBinding(
@@ -253,6 +260,18 @@ public enum KeyBindings {
     KeyBinding([.char("n"), .escape], .deny, "stay", .confirmQuit, footer: "no", hint: "stay"),
 
     KeyBinding(
+      [.enter, .char("k")], .confirm, "quit; the agent keeps uploading", .confirmQuitBackground,
+      footer: "keep", hint: "keep uploading"),
+    KeyBinding(
+      [.char("p")], .quitPausing, "quit; pause the uploads (journal kept)",
+      .confirmQuitBackground, footer: "pause", hint: "pause them"),
+    KeyBinding(
+      [.char("x")], .quitCancelling, "quit; cancel the uploads", .confirmQuitBackground,
+      footer: "cancel", hint: "cancel them"),
+    KeyBinding(
+      [.escape, .char("n")], .deny, "stay", .confirmQuitBackground, footer: "stay", hint: "stay"),
+
+    KeyBinding(
       [.char("y"), .enter], .confirm, "delete the attachment", .confirmDelete, footer: "yes",
       hint: "delete"),
     KeyBinding(
@@ -275,7 +294,8 @@ public enum KeyBindings {
   public static func contexts(in state: AppState) -> [KeyContext] {
     switch state.overlay {
     case .help: return [.help, .navigation]
-    case .confirmQuit: return [.confirmQuit]
+    case .confirmQuit:
+      return [state.uploadsInBackground ? .confirmQuitBackground : .confirmQuit]
     case .confirmDelete: return [.confirmDelete]
     case .resumeOffer: return [.resume]
     case .signIn: return [.signIn]

@@ -84,6 +84,11 @@ private func execute(_ state: inout AppState, _ command: Command) -> [Effect] {
     return pickerCommand(&state, command)
   case .confirm:
     return confirm(&state)
+  case .quitPausing, .quitCancelling:
+    guard state.overlay == .confirmQuit else { return [] }
+    state.overlay = nil
+    state.isQuitting = true
+    return [.quit(command == .quitPausing ? .pause : .cancel)]
   case .deny, .discard:
     return answer(&state, command)
   case .newItem, .rename, .toggleDone, .toggleImportance, .setDue, .deleteItem,
@@ -157,7 +162,7 @@ private func quit(_ state: inout AppState, _ command: Command) -> [Effect] {
       return []
     }
     state.isQuitting = true
-    return [.quit]
+    return [.quit(.keep)]
   }
   state.interrupts += 1
   if state.interrupts >= 2 {
@@ -166,7 +171,7 @@ private func quit(_ state: inout AppState, _ command: Command) -> [Effect] {
   }
   if state.activeUploads.isEmpty {
     state.isQuitting = true
-    return [.quit]
+    return [.quit(.keep)]
   }
   state.overlay = .confirmQuit
   showInfo(&state, "Press Ctrl-C again to quit at once")
@@ -326,7 +331,7 @@ private func confirm(_ state: inout AppState) -> [Effect] {
   case .confirmQuit:
     state.overlay = nil
     state.isQuitting = true
-    return [.quit]
+    return [.quit(.keep)]
   case .confirmDelete(let listID, let taskID, let attachment):
     state.overlay = nil
     showInfo(&state, "Deleting \(attachment.name)...")

@@ -34,7 +34,7 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     case .terminate, .hangup:
       // Nobody can answer a question: pause, keep the journal, leave.
       state.isQuitting = true
-      return [.quit]
+      return [.quit(.keep)]
     }
   case .listsLoaded(let result):
     return refreshLists(&state, result)
@@ -58,6 +58,16 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     return attachmentDeleted(&state, listID: listID, taskID: taskID, name: name, result)
   case .uploadsQueued(let queued):
     uploadsQueued(&state, queued)
+    return []
+  case .uploadsAttached(let held, let background):
+    state.uploadsInBackground = background
+    uploadsQueued(&state, held, announce: false)
+    let running = held.filter(\.phase.isActive).count
+    if running > 0 {
+      showInfo(
+        &state,
+        "Attached to \(running) upload\(running == 1 ? "" : "s") running in the background")
+    }
     return []
   case .uploadsRejected(let errors):
     if let first = errors.first {
@@ -146,7 +156,9 @@ private func directoryListed(
   clampSelections(&state)
 }
 
-private func uploadsQueued(_ state: inout AppState, _ queued: [QueuedUpload]) {
+private func uploadsQueued(
+  _ state: inout AppState, _ queued: [QueuedUpload], announce: Bool = true
+) {
   for item in queued {
     if let index = state.uploads.firstIndex(where: { $0.id == item.id }) {
       state.uploads[index] = UploadRow(item)
@@ -154,7 +166,7 @@ private func uploadsQueued(_ state: inout AppState, _ queued: [QueuedUpload]) {
       state.uploads.append(UploadRow(item))
     }
   }
-  if !queued.isEmpty {
+  if announce, !queued.isEmpty {
     showInfo(
       &state, queued.count == 1 ? "Queued \(queued[0].name)" : "Queued \(queued.count) files")
   }

@@ -68,6 +68,7 @@ public enum Screen {
     let active = state.activeUploads.count
     if active > 0 {
       right += (right.isEmpty ? "" : " \(state.glyphs.dot) ") + "\(active) uploading"
+      if state.uploadsInBackground { right += " in background" }
     }
     let rightWidth = DisplayWidth.of(right)
     if rightWidth > 0 {
@@ -382,15 +383,21 @@ public enum Screen {
 
   private static func renderConfirmQuit(_ state: AppState, into buffer: inout Buffer) {
     let count = state.activeUploads.count
+    let explanation =
+      state.uploadsInBackground
+      ? [
+        "The upload agent can finish them after you quit: tack uploads",
+        "shows them from any terminal, tack pause --all stops them.",
+      ]
+      : [
+        "Quitting pauses them. The journal keeps them, and the next",
+        "start (or tack resume) continues where the server stopped.",
+      ]
     dialog(
       "Quit?",
-      [
-        ("\(count) upload\(count == 1 ? " is" : "s are") still running.", .normal),
-        ("Quitting pauses them. The journal keeps them, and the next", .normal),
-        ("start (or tack resume) continues where the server stopped.", .normal),
-        ("", .normal),
-        (dialogKeys(state), .accent),
-      ], width: 64, into: &buffer)
+      [("\(count) upload\(count == 1 ? " is" : "s are") still running.", .normal)]
+        + explanation.map { ($0, .normal) } + [("", .normal), (dialogKeys(state), .accent)],
+      width: state.uploadsInBackground ? 70 : 64, into: &buffer)
   }
 
   private static func renderConfirmDelete(

@@ -42,6 +42,8 @@ public struct QueuedUpload: Sendable, Hashable {
   public var listID: String
   public var taskID: String
   public var taskTitle: String
+  /// Where it stands: `queued` for a new one; a re-attached upload may be further along.
+  public var phase: UploadPhase = .queued
 
   public init(
     id: UploadID, name: String, size: Int64, chunkSize: Int64, acknowledged: Int64 = 0,
@@ -86,7 +88,7 @@ public struct UploadRow: Sendable, Hashable, Identifiable {
     chunkSize = queued.chunkSize
     sent = queued.acknowledged
     acknowledged = queued.acknowledged
-    phase = .queued
+    phase = queued.phase
     retries = 0
     listID = queued.listID
     taskID = queued.taskID

@@ -8,7 +8,8 @@ import Foundation
 /// account is shown. Uploads belong to the engine (coordinator) of the account that started
 /// them: it keeps running when the view switches, and pause, resume, retry and cancel reach
 /// every engine, each acting only on the uploads it owns. The bandwidth cap and the quit
-/// apply to all engines.
+/// apply to all engines (the quit's choice too: an in-process engine pauses when asked to keep
+/// its uploads, since they cannot outlive the process).
 extension AppRuntime {
   /// Every engine made so far.
   var allEngines: [any RuntimeEngine] { Array(engines.values) }
@@ -48,10 +49,11 @@ extension AppRuntime {
     body(engine, bus, state.accounts.generation)
   }
 
-  /// Pauses every engine's uploads; the loop ends when all of them said so.
-  func quitAll() {
+  /// Asks every engine to leave its uploads as `uploads` says; the loop ends when all of them
+  /// said so.
+  func quitAll(_ uploads: QuitUploads) {
     quitWaits = engines.count
-    for engine in allEngines { engine.perform(.quit, reportingTo: bus) }
+    for engine in allEngines { engine.perform(.quit(uploads), reportingTo: bus) }
   }
 
   /// One engine paused its uploads for the quit.

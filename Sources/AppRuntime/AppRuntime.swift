@@ -245,10 +245,10 @@ public final class AppRuntime {
       exit = .forced
     case .quit where engines.isEmpty:
       exit = .quit
-    case .quit:
+    case .quit(let uploads):
       guard !quitting else { return }
       quitting = true
-      quitAll()
+      quitAll(uploads)
     default:
       // Everything else talks to Graph or the engines, which exist once signed in.
       route(effect)

@@ -6,7 +6,10 @@ import UploadEngine
 /// The live objects the interface works with.
 public struct RuntimeServices: Sendable {
   public var session: GraphSession
-  public var coordinator: UploadCoordinator
+  /// Where uploads run: in this process, or in the upload agent.
+  public var uploads: any UploadBackend
+  /// Why uploads run in this process though the agent was wanted (one status-line notice).
+  public var uploadNotice: String?
   /// Offered for resume at start; nil in the demo (its sessions die with the emulator).
   public var journal: UploadJournal?
   public var fileSystem: any FileSystemBrowser
@@ -21,10 +24,20 @@ public struct RuntimeServices: Sendable {
     fileSystem: any FileSystemBrowser = LocalFileSystem(), notices: GraphNoticeRelay? = nil,
     ownsJournaled: (@Sendable (UploadJournalEntry) -> Bool)? = nil
   ) {
+    self.init(
+      session: session, uploads: coordinator, journal: journal, fileSystem: fileSystem,
+      notices: notices, ownsJournaled: ownsJournaled)
+  }
+
+  public init(
+    session: GraphSession, uploads: any UploadBackend, journal: UploadJournal?,
+    fileSystem: any FileSystemBrowser = LocalFileSystem(), notices: GraphNoticeRelay? = nil,
+    ownsJournaled: (@Sendable (UploadJournalEntry) -> Bool)? = nil
+  ) {
     self.notices = notices
     self.ownsJournaled = ownsJournaled
     self.session = session
-    self.coordinator = coordinator
+    self.uploads = uploads
     self.journal = journal
     self.fileSystem = fileSystem
   }

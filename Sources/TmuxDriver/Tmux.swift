@@ -30,7 +30,8 @@ public final class Tmux: Sendable {
 
   /// Starts `command` (argv) in a new detached session of `width`×`height`.
   ///
-  /// `environment` is added to the current one (minus `TMUX`). When the command exits, the pane
+  /// `environment` is added to the current one (minus `TMUX`, with `TACK_NO_AGENT=1` unless
+  /// `environment` sets it). When the command exits, the pane
   /// shows `EXIT=<status>` and stays open so the final screen can still be captured.
   public init(
     command: [String], width: Int = 80, height: Int = 24, environment: [String: String] = [:],
@@ -43,6 +44,9 @@ public final class Tmux: Sendable {
     var env = ProcessInfo.processInfo.environment
     env["TMUX"] = nil
     env["TMUX_PANE"] = nil
+    // Uploads stay in the program unless the caller opts into the per-user agent with
+    // `TACK_NO_AGENT: ""` (and its own XDG_RUNTIME_DIR), as `TackBinary` does for commands.
+    env["TACK_NO_AGENT"] = "1"
     for (key, value) in environment { env[key] = value }
     let status = try Self.spawn(
       [

@@ -13,4 +13,20 @@ public struct UploadSummary: Sendable, Hashable, Identifiable {
   public var acknowledged: Int64
   public var outcome: UploadOutcome?
   public var target: UploadTarget
+
+  /// A summary (the coordinator makes them; a client of the agent rebuilds them).
+  public init(
+    id: UploadID, name: String, path: String, size: Int64, chunkSize: Int64, sent: Int64,
+    acknowledged: Int64, outcome: UploadOutcome?, target: UploadTarget
+  ) {
+    self.id = id
+    self.name = name
+    self.path = path
+    self.size = size
+    self.chunkSize = chunkSize
+    self.sent = sent
+    self.acknowledged = acknowledged
+    self.outcome = outcome
+    self.target = target
+  }
 }

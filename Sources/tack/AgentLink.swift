@@ -27,12 +27,15 @@ enum AgentLink {
   }
 
   /// Runs `body` connected to the agent, starting one when none runs and `start` is set.
-  /// Returns nil when no agent can be reached (after one stderr line when `explain` is set);
-  /// a refusing agent (another version, another Graph) is a usage error saying what to do.
+  /// Returns nil when no agent can be reached (after one stderr line when `explain` is set, or
+  /// telling `onFallback` why); a refusing agent (another version, another Graph) is a usage
+  /// error saying what to do.
   static func withAgent<T: Sendable>(
     _ context: ClientContext, start: Bool, explain: Bool = true,
+    onFallback: ((String) -> Void)? = nil,
     _ body: (AgentConnection) async throws -> T
   ) async throws -> T? {
+    let fallbackNotice = onFallback ?? Self.fallbackNotice
     let paths = paths(context)
     do {
       try paths.prepare()

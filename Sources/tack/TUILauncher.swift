@@ -16,7 +16,9 @@ enum TUILauncher {
     "put#*=latency:ms=60", "put#*=bandwidth:bps=1200000", "put#4=429:retry-after=2",
   ]
 
-  static func launch(global: GlobalOptions, demo: Bool, refreshMilliseconds: Int) throws {
+  static func launch(
+    global: GlobalOptions, demo: Bool, noAgent: Bool = false, refreshMilliseconds: Int
+  ) throws {
     guard (10...5000).contains(refreshMilliseconds) else {
       throw TackFailure(
         code: TackExit.usage, message: "--refresh-ms must be between 10 and 5000")
@@ -31,7 +33,7 @@ enum TUILauncher {
     CrashGuard.reexecWithQuietBacktraces()
     let context = try Composition.context(global)
     _ = try BandwidthOption.configuration(context)  // a bad cap in the config file: exit 2 now
-    let setup = try demo ? startDemo(context) : connect(context)
+    let setup = try demo ? startDemo(context) : connect(context, noAgent: noAgent)
     let exit: RuntimeExit
     do {
       exit = try runInterface(setup, context: context, refreshMilliseconds: refreshMilliseconds)
@@ -127,11 +129,11 @@ enum TUILauncher {
 
   /// Microsoft Graph (or `--graph-url`); when nobody is signed in, the interface opens with the
   /// device-code sign-in.
-  private static func connect(_ context: ClientContext) throws -> Setup {
+  private static func connect(_ context: ClientContext, noAgent: Bool) throws -> Setup {
     let host = URLComponents(string: context.graphURL)?.host ?? context.graphURL
     // An unknown `--account` is an error, not a reason to sign in.
     if context.staticToken == nil, try Composition.catching({ try context.storedTokens() }) == nil {
-      var setup = try signInSetup(context, label: host)
+      var setup = try signInSetup(context, label: host, noAgent: noAgent)
       setup.readCache = TUIReadCache.open(context)
       return setup
     }
@@ -150,6 +152,12 @@ enum TUILauncher {
       services.session, context, notices: notices, account: services.account?.name,
       bandwidth: bandwidth)
     shown.ownsJournaled = TUIAccounts.ownsJournaled(services.account?.name, unnamedToo: true)
+    // Before the screen opens: a cold agent start takes about a second.
+    shown = try runBlocking { [shown] in
+      var attached = shown
+      await attached.useAgent(context, noAgent: noAgent)
+      return attached
+    }
     let otherCaches = TUIReadCaches()
     return Setup(
       connection: .ready(shown),
@@ -176,7 +184,9 @@ enum TUILauncher {
   }
 
   /// The first run: the interface shows the device code and waits for the sign-in.
-  private static func signInSetup(_ context: ClientContext, label: String) throws -> Setup {
+  private static func signInSetup(
+    _ context: ClientContext, label: String, noAgent: Bool
+  ) throws -> Setup {
     let clientID = try context.requireClientID()
     do {
       // Rejects a non-https Graph URL before anyone types a code.
@@ -204,7 +214,10 @@ enum TUILauncher {
       let session = try GraphSession(
         baseURL: context.graphURL, tokens: tokens, transport: transport, logger: logger,
         notify: { notices.send($0) })
-      return runtimeServices(session, context, notices: notices, account: stored.accountName)
+      var services = runtimeServices(
+        session, context, notices: notices, account: stored.accountName)
+      await services.useAgent(context, noAgent: noAgent)
+      return services
     }
     return Setup(connection: connection, accountLabel: label, transport: transport, emulator: nil)
   }

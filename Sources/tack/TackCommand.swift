@@ -28,8 +28,14 @@ struct TackCommand: ParsableCommand {
   @Option(name: .customLong("refresh-ms"), help: "Screen refresh interval in milliseconds.")
   var refreshMilliseconds: Int = 100
 
+  @Flag(
+    name: .customLong("no-agent"),
+    help: "Upload in this process, not through the upload agent (uploads pause on quit).")
+  var noAgent = false
+
   func run() throws {
-    try TUILauncher.launch(global: global, demo: demo, refreshMilliseconds: refreshMilliseconds)
+    try TUILauncher.launch(
+      global: global, demo: demo, noAgent: noAgent, refreshMilliseconds: refreshMilliseconds)
   }
 }
 

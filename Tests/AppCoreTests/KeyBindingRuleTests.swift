@@ -28,6 +28,10 @@ struct KeyBindingRuleTests {
     var quit = Fixtures.uploading()
     _ = reduce(&quit, .key(.char("q")))
     result.append(quit)
+    var quitBackground = Fixtures.uploading()
+    _ = reduce(&quitBackground, .uploadsAttached([], background: true))
+    _ = reduce(&quitBackground, .key(.char("q")))
+    result.append(quitBackground)
     var delete = Fixtures.browsing()
     _ = reduce(&delete, .key(.enter))
     _ = reduce(&delete, .key(.char("D")))
@@ -141,6 +145,9 @@ struct KeyBindingRuleTests {
     }
     // The texts the snapshots show.
     #expect(lines[.confirmQuit] == "y quit   n stay")
+    #expect(
+      lines[.confirmQuitBackground]
+        == "Enter keep uploading   p pause them   x cancel them   Esc stay")
     #expect(lines[.confirmDelete] == "y delete   n keep")
     #expect(lines[.resume] == "Enter resume all   Esc later (kept)   X discard")
     #expect(lines[.signIn] == "q quit")

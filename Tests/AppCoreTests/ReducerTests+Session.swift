@@ -2,6 +2,7 @@ import Foundation
 import GraphModels
 import TerminalCore
 import Testing
+
 @testable import AppCore
 
 extension ReducerTests {
@@ -9,7 +10,7 @@ extension ReducerTests {
 
   @Test func qQuitsAtOnceWithoutUploads() {
     var state = Fixtures.browsing()
-    #expect(press(&state, .char("q")) == [.quit])
+    #expect(press(&state, .char("q")) == [.quit(.keep)])
     #expect(state.isQuitting)
   }
 
@@ -20,7 +21,7 @@ extension ReducerTests {
     #expect(press(&state, .escape).isEmpty)
     #expect(state.overlay == nil)
     _ = press(&state, .char("q"))
-    #expect(press(&state, .char("y")) == [.quit])
+    #expect(press(&state, .char("y")) == [.quit(.keep)])
   }
 
   @Test func ctrlCTwiceForces() {
@@ -39,14 +40,14 @@ extension ReducerTests {
   @Test func ctrlCWorksWhileTypingAFilter() {
     var state = Fixtures.browsing()
     _ = press(&state, .char("/"), .char("x"))
-    #expect(press(&state, .ctrl("c")) == [.quit])
+    #expect(press(&state, .ctrl("c")) == [.quit(.keep)])
   }
 
   @Test func hangupAndTerminateQuitWithoutAsking() {
     var state = Fixtures.uploading()
-    #expect(reduce(&state, .signal(.hangup)) == [.quit])
+    #expect(reduce(&state, .signal(.hangup)) == [.quit(.keep)])
     var other = Fixtures.uploading()
-    #expect(reduce(&other, .signal(.terminate)) == [.quit])
+    #expect(reduce(&other, .signal(.terminate)) == [.quit(.keep)])
     var third = Fixtures.uploading()
     #expect(reduce(&third, .signal(.interrupt)).isEmpty)
     #expect(third.overlay == .confirmQuit)
@@ -90,7 +91,7 @@ extension ReducerTests {
     }
     #expect(failed.failure == "the code expired")
     #expect(failed.code == code)
-    #expect(press(&state, .escape) == [.quit])
+    #expect(press(&state, .escape) == [.quit(.keep)])
   }
 
   @Test func signingInClosesTheModal() {

@@ -61,6 +61,13 @@ struct ScreenSnapshotTests {
     assertSnapshot(Screen.render(state), named: "confirm-quit")
   }
 
+  @Test func quitWithUploadsInTheAgentOffersToKeepThemRunning() {
+    var state = Fixtures.uploading()
+    _ = reduce(&state, .uploadsAttached([], background: true))
+    _ = reduce(&state, .key(.char("q")))
+    assertSnapshot(Screen.render(state), named: "confirm-quit-background")
+  }
+
   @Test func resumeOfferAtStartUp() {
     var state = Fixtures.browsing()
     _ = reduce(

@@ -148,8 +148,8 @@ struct AccountSwitchRuntimeTests {
     rig.terminal.send(.char("q"), .char("y"))
     rig.step { rig.runtime.outcome != nil }
     #expect(rig.runtime.outcome == .quit)
-    #expect(rig.first.performed.filter { $0 == .quit }.count == 1)
-    #expect(rig.second.performed.filter { $0 == .quit }.count == 1)
+    #expect(rig.first.performed.filter { $0 == .quit(.keep) }.count == 1)
+    #expect(rig.second.performed.filter { $0 == .quit(.keep) }.count == 1)
   }
 
   @Test func anAccountThatCannotSignInSaysSoAndOthersStayReachable() throws {

@@ -115,13 +115,13 @@ struct AppRuntimeTests {
     harness.terminal.type("q")
     harness.runtime.step()
     #expect(harness.screen.contains("Quit?"))
-    #expect(!harness.engine.performed.contains(.quit))
+    #expect(!harness.engine.performed.contains(.quit(.keep)))
 
     harness.terminal.type("y")
     // A terminate signal in the same turn must not pause the uploads a second time.
     harness.terminal.raise(.terminate)
     harness.runtime.step()
-    #expect(harness.engine.performed.filter { $0 == .quit }.count == 1)
+    #expect(harness.engine.performed.filter { $0 == .quit(.keep) }.count == 1)
     #expect(harness.runtime.outcome == nil)
 
     // The engine reported that the uploads are paused: the loop ends.
@@ -145,7 +145,7 @@ struct AppRuntimeTests {
     #expect(runtime.run() == .quit)
     #expect(waits == 2)
     #expect(engine.performed.first == .loadLists)
-    #expect(engine.performed.filter { $0 == .quit }.count == 1)
+    #expect(engine.performed.filter { $0 == .quit(.keep) }.count == 1)
     #expect(engine.isStopped)
     #expect(terminal.shutdowns == 1)
   }

@@ -37,7 +37,7 @@ final class FakeEngine: RuntimeEngine {
     }
     for action in answer(effect) { bus.post(action) }
     // The program's engine pauses every upload, waits for them to settle, then says so.
-    if effect == .quit { bus.post(.quitReady) }
+    if case .quit = effect { bus.post(.quitReady) }
   }
 
   func stop() {
