@@ -25,17 +25,9 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     clampSelections(&state)
     return []
   case .tick(let date):
-    state.now = date
-    if let expires = state.status?.expires, expires <= date { state.status = nil }
-    return retryOfflineIfDue(&state)
+    return tick(&state, date)
   case .signal(let signal):
-    switch signal {
-    case .interrupt: return perform(&state, .interrupt)
-    case .terminate, .hangup:
-      // Nobody can answer a question: pause, keep the journal, leave.
-      state.isQuitting = true
-      return [.quit(.keep)]
-    }
+    return handleSignal(&state, signal)
   case .listsLoaded(let result):
     return refreshLists(&state, result)
   case .tasksLoaded(let listID, let result):
@@ -96,6 +88,23 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     return taskEdited(&state, result)
   case .fromAccount(let generation, let answer):
     return accountAnswer(&state, generation: generation, answer)
+  }
+}
+
+private func tick(_ state: inout AppState, _ date: Date) -> [Effect] {
+  state.now = date
+  if let expires = state.status?.expires, expires <= date { state.status = nil }
+  return retryOfflineIfDue(&state)
+}
+
+private func handleSignal(_ state: inout AppState, _ signal: TerminalSignal) -> [Effect] {
+  switch signal {
+  case .interrupt: return perform(&state, .interrupt)
+  case .terminate, .hangup:
+    // Nobody can answer a question: leave now. Uploads in the agent keep going; the in-process
+    // engine pauses its own and keeps the journal.
+    state.isQuitting = true
+    return [.quit(.keep)]
   }
 }
 
