@@ -199,7 +199,7 @@ let package = Package(
       name: "AppRuntimeTests",
       dependencies: [
         "AppRuntime", "AppCore", "TerminalCore", "TerminalTesting", "GraphClient", "GraphModels",
-        "UploadEngine",
+        "UploadEngine", "GraphEmulator", "TestSupport",
       ],
       swiftSettings: strict
     ),

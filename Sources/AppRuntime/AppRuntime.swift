@@ -190,7 +190,9 @@ public final class AppRuntime {
 
   func dispatch(_ action: Action) {
     if let answer = currentAnswer(action) { readCache?.record(answer) }
+    let open = state.openListID
     let effects = reduce(&state, action)
+    if let opened = state.openListID, opened != open { readCache?.opened(listID: opened) }
     dirty = true
     for effect in effects { apply(effect) }
   }

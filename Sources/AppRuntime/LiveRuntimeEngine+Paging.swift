@@ -10,8 +10,13 @@ extension LiveRuntimeEngine {
   /// is cancelled first.
   func loadTasks(_ listID: String, _ bus: EventBus) {
     let session = services.session
+    let deltas = services.taskDeltas
     let task = Task.detached {
-      await Self.pageTasks(listID, session, bus)
+      if let deltas, let stored = deltas.tasksWithDeltaLink(listID: listID) {
+        await Self.refreshByDelta(listID, stored, session, deltas, bus)
+      } else {
+        await Self.pageTasks(listID, session, bus, deltas: deltas)
+      }
     }
     taskLoads.withLock { loads in
       loads[listID]?.cancel()
@@ -30,14 +35,22 @@ extension LiveRuntimeEngine {
   }
 
   /// Posts every page of `listID`'s tasks until the last one, a failure, or cancellation (after
-  /// which nothing more is posted).
-  private static func pageTasks(_ listID: String, _ session: GraphSession, _ bus: EventBus) async {
-    var iterator = session.tasks(listID: listID).makeAsyncIterator()
+  /// which nothing more is posted). With a delta store the pages come from the list's first
+  /// delta round, and the tasks are stored with its link for the next load; a list whose delta
+  /// the service refuses (a 4xx on the first request) is loaded plainly.
+  private static func pageTasks(
+    _ listID: String, _ session: GraphSession, _ bus: EventBus, deltas: (any TaskDeltaStore)?
+  ) async {
+    let pages =
+      deltas == nil ? session.tasks(listID: listID) : session.tasksDeltaPages(listID: listID)
+    var iterator = pages.makeAsyncIterator()
     var first = true
+    var all: [TodoTask] = []
     do {
       while let page = try await iterator.next() {
         if Task.isCancelled { return }
         let more = iterator.hasMore
+        if deltas != nil { all += page }
         bus.post(.tasksPage(listID: listID, page, first: first, more: more))
         first = false
         if !more { break }
@@ -46,10 +59,42 @@ extension LiveRuntimeEngine {
       // A collection that ended without a page (never the case for Graph) still ends the load.
       if first { bus.post(.tasksPage(listID: listID, [], first: true, more: false)) }
       iterator.announceSkipped()
+      if let deltas, let link = iterator.deltaLink, session.isGraphURL(link) {
+        deltas.storeTasks(listID: listID, all, deltaLink: link)
+      }
+    } catch {
+      if Task.isCancelled { return }
+      if deltas != nil, first, Self.deltaRefused(error) {
+        await pageTasks(listID, session, bus, deltas: nil)
+        return
+      }
+      let failure = await result { () -> [TodoTask] in throw error }
+      bus.post(.tasksLoaded(listID: listID, failure))
+    }
+  }
+
+  /// A refresh from the stored delta link: one round (a full one when the service no longer
+  /// knows the link), applied to the stored tasks and posted whole.
+  private static func refreshByDelta(
+    _ listID: String, _ stored: (tasks: [TodoTask], link: String), _ session: GraphSession,
+    _ deltas: any TaskDeltaStore, _ bus: EventBus
+  ) async {
+    do {
+      let page = try await session.tasksDelta(listID: listID, link: stored.link)
+      if Task.isCancelled { return }
+      let tasks = DeltaApplier.apply(page, to: stored.tasks)
+      deltas.storeTasks(listID: listID, tasks, deltaLink: page.deltaLink)
+      bus.post(.tasksPage(listID: listID, tasks, first: true, more: false))
     } catch {
       if Task.isCancelled { return }
       let failure = await result { () -> [TodoTask] in throw error }
       bus.post(.tasksLoaded(listID: listID, failure))
     }
+  }
+
+  /// The service does not serve a delta of this list (well-known lists may not): load it plainly.
+  private static func deltaRefused(_ error: any Error) -> Bool {
+    guard case GraphError.service(let status, _, _, _) = error else { return false }
+    return [400, 404, 405, 410, 501].contains(status)
   }
 }

@@ -8,4 +8,10 @@ public protocol RuntimeReadCache: Sendable {
   func startup() -> [Action]
   /// Sees every action the loop reduces; keeps Graph's results (lists, tasks, attachments).
   func record(_ action: Action)
+  /// The user opened `listID`: the next start shows its tasks from the cache.
+  func opened(listID: String)
+}
+
+extension RuntimeReadCache {
+  public func opened(listID: String) {}
 }

@@ -18,6 +18,9 @@ public struct RuntimeServices: Sendable {
   /// Which journaled uploads this account offers to resume (with several accounts, its own:
   /// each resumes with the token of the account that started it); nil: every one.
   public var ownsJournaled: (@Sendable (UploadJournalEntry) -> Bool)?
+  /// Where a list's tasks are kept with the delta link they were loaded at, so the next load is
+  /// a delta round; nil: every load is a full one (the demo, tests).
+  public var taskDeltas: (any TaskDeltaStore)?
 
   public init(
     session: GraphSession, coordinator: UploadCoordinator, journal: UploadJournal?,

@@ -50,6 +50,15 @@ extension GraphSession {
       fullLoadOnExpiry: fullLoadOnExpiry)
   }
 
+  /// The first delta round of a list's tasks, page by page: every task, then the round's
+  /// `deltaLink` on the iterator once the last page is read (`isGraphURL` must accept it before
+  /// it is stored). A load through it leaves a link for a cheap refresh next time.
+  public func tasksDeltaPages(listID: String) -> GraphPages<TodoTask> {
+    GraphPages(
+      session: self, firstURL: url(listPath(listID) + "/tasks/delta"), attempts: .retrying,
+      headers: [(name: "Prefer", value: "odata.maxpagesize=\(pageSize)")])
+  }
+
   private func delta<Item: Decodable & Identifiable & Sendable>(
     initialURL: String, link: String?, fullLoadOnExpiry: Bool
   ) async throws -> DeltaPage<Item> where Item.ID == String {

@@ -41,9 +41,20 @@ extension ReadCache {
 
   // MARK: Tasks
 
-  /// Replaces the stored tasks of `listID` (and their search entries) with `tasks`.
-  public func storeTasks(listID: String, _ tasks: [JSONValue], at date: Date) throws {
+  /// Replaces the stored tasks of `listID` (and their search entries) with `tasks`; with
+  /// `deltaLink`, the link of the delta round they came from is stored in the same transaction
+  /// (without, a link stored before stays: a newer copy is still a sound base for it).
+  /// `markLastSeen`: the list becomes the one the interface opens at start.
+  public func storeTasks(
+    listID: String, _ tasks: [JSONValue], at date: Date, deltaLink: String? = nil,
+    markLastSeen: Bool = true
+  ) throws {
     try replace(.task, parent: listID, items: tasks, at: date) { db in
+      if let deltaLink {
+        try db.execute(
+          sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+          arguments: [Self.deltaKey(listID), deltaLink])
+      }
       try db.execute(sql: "DELETE FROM task_search WHERE list_id = ?", arguments: [listID])
       for task in tasks {
         guard let id = task[caseInsensitive: "id"]?.stringValue else { continue }
@@ -53,19 +64,43 @@ extension ReadCache {
           sql: "INSERT INTO task_search (title, note, list_id, task_id) VALUES (?, ?, ?, ?)",
           arguments: [title, note, listID, id])
       }
-      try db.execute(
-        sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('lastTasksList', ?)",
-        arguments: [listID])
+      if markLastSeen { try Self.markLastSeen(listID, db) }
     }
   }
+
+  /// Makes `listID` the list the interface opens from the cache at start.
+  public func markLastSeen(listID: String) throws {
+    try write { db in try Self.markLastSeen(listID, db) }
+  }
+
+  private static func markLastSeen(_ listID: String, _ db: Database) throws {
+    try db.execute(
+      sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('lastTasksList', ?)",
+      arguments: [listID])
+  }
+
+  /// The delta link stored with `listID`'s tasks, if any.
+  public func tasksDeltaLink(listID: String) -> String? {
+    read { db in
+      try String.fetchOne(
+        db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.deltaKey(listID)])
+    }
+  }
+
+  private static func deltaKey(_ listID: String) -> String { "tasksDelta:" + listID }
 
   /// Typed values (from the TUI's loads) stored through their Codable form.
   public func storeLists(_ lists: [TodoTaskList], at date: Date) throws {
     try storeLists(lists.map(JSONValue.encoding), at: date)
   }
 
-  public func storeTasks(listID: String, _ tasks: [TodoTask], at date: Date) throws {
-    try storeTasks(listID: listID, tasks.map(JSONValue.encoding), at: date)
+  public func storeTasks(
+    listID: String, _ tasks: [TodoTask], at date: Date, deltaLink: String? = nil,
+    markLastSeen: Bool = true
+  ) throws {
+    try storeTasks(
+      listID: listID, tasks.map(JSONValue.encoding), at: date, deltaLink: deltaLink,
+      markLastSeen: markLastSeen)
   }
 
   public func rawTasks(listID: String) -> CachedSnapshot<[JSONValue]>? {

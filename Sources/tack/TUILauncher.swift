@@ -152,6 +152,9 @@ enum TUILauncher {
       services.session, context, notices: notices, account: services.account?.name,
       bandwidth: bandwidth)
     shown.ownsJournaled = TUIAccounts.ownsJournaled(services.account?.name, unnamedToo: true)
+    // Tasks loads go through delta rounds whose links the read cache keeps.
+    let readCache = TUIReadCache.open(context)
+    shown.taskDeltas = readCache
     // Before the screen opens: a cold agent start takes about a second.
     shown = try runBlocking { [shown] in
       var attached = shown
@@ -162,7 +165,7 @@ enum TUILauncher {
     return Setup(
       connection: .ready(shown),
       accountLabel: services.account.map { Composition.oneLine($0.name) } ?? host,
-      transport: services.transport, emulator: nil, readCache: TUIReadCache.open(context),
+      transport: services.transport, emulator: nil, readCache: readCache,
       accounts: TUIAccounts.make(
         context, shown: services.account,
         shared: .init(transport: services.transport, bandwidth: bandwidth, caches: otherCaches)),

@@ -38,6 +38,19 @@ final class TUIReadCache: RuntimeReadCache {
     return actions
   }
 
+  /// The list the user opened is the one the next start shows from the cache (lists loaded in
+  /// the background, for the search, are not).
+  func opened(listID: String) {
+    let (cache, logger) = (cache, logger)
+    queue.async {
+      do {
+        try cache.markLastSeen(listID: listID)
+      } catch {
+        logger.notice("read cache not updated", metadata: ["error": "\(error)"])
+      }
+    }
+  }
+
   /// Waits for the stores already queued (before the program exits).
   func flush() {
     queue.sync {}
@@ -49,7 +62,7 @@ final class TUIReadCache: RuntimeReadCache {
     case .listsLoaded(.success(let lists)):
       store = { try $0.storeLists(lists, at: $1) }
     case .tasksLoaded(let listID, .success(let tasks)):
-      store = { try $0.storeTasks(listID: listID, tasks, at: $1) }
+      store = { try $0.storeTasks(listID: listID, tasks, at: $1, markLastSeen: false) }
     case .tasksPage(let listID, let page, let first, let more):
       let tasks = pages.withLock { pages in
         var tasks = first ? [] : (pages.removeValue(forKey: listID) ?? [])
@@ -60,7 +73,7 @@ final class TUIReadCache: RuntimeReadCache {
       if more {
         store = nil
       } else {
-        store = { try $0.storeTasks(listID: listID, tasks, at: $1) }
+        store = { try $0.storeTasks(listID: listID, tasks, at: $1, markLastSeen: false) }
       }
     case .attachmentsLoaded(let listID, let taskID, .success(let items)):
       store = { try $0.storeAttachments(listID: listID, taskID: taskID, items, at: $1) }
@@ -73,6 +86,28 @@ final class TUIReadCache: RuntimeReadCache {
     queue.async {
       do {
         try store(cache, date)
+      } catch {
+        logger.notice("read cache not updated", metadata: ["error": "\(error)"])
+      }
+    }
+  }
+}
+
+extension TUIReadCache: TaskDeltaStore {
+  func tasksWithDeltaLink(listID: String) -> (tasks: [TodoTask], link: String)? {
+    queue.sync {
+      guard let link = cache.tasksDeltaLink(listID: listID),
+        let tasks = cache.tasks(listID: listID)
+      else { return nil }
+      return (tasks.value, link)
+    }
+  }
+
+  func storeTasks(listID: String, _ tasks: [TodoTask], deltaLink: String) {
+    queue.sync {
+      do {
+        try cache.storeTasks(
+          listID: listID, tasks, at: Date(), deltaLink: deltaLink, markLastSeen: false)
       } catch {
         logger.notice("read cache not updated", metadata: ["error": "\(error)"])
       }

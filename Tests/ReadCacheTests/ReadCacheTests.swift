@@ -67,6 +67,30 @@ import Testing
     #expect(cache.searchTasks("new").map(\.taskID) == ["2"])
   }
 
+  @Test func tasksKeepTheirDeltaLinkAndOnlyTheOpenedListIsTheLastSeen() throws {
+    let directory = Self.directory()
+    defer { Self.remove(directory) }
+    let cache = try ReadCache.open(directory: directory, account: "a")
+    try cache.storeTasks(listID: "L1", [TodoTask(id: "1", title: "one")], at: Self.saved)
+    #expect(cache.tasksDeltaLink(listID: "L1") == nil)
+    try cache.storeTasks(
+      listID: "L1", [TodoTask(id: "1", title: "one")], at: Self.saved,
+      deltaLink: "https://graph/v1.0/me/todo/lists/L1/tasks/delta?$deltatoken=A",
+      markLastSeen: false)
+    #expect(cache.tasksDeltaLink(listID: "L1")?.hasSuffix("deltatoken=A") == true)
+    // A plain store (a newer copy) keeps the link: it is still a sound base for it.
+    try cache.storeTasks(
+      listID: "L1", [TodoTask(id: "2", title: "two")], at: Self.saved, markLastSeen: false)
+    #expect(cache.tasksDeltaLink(listID: "L1")?.hasSuffix("deltatoken=A") == true)
+    // Lists loaded in the background do not become the one shown at start.
+    try cache.storeTasks(
+      listID: "L2", [TodoTask(id: "3", title: "three")], at: Self.saved, markLastSeen: false)
+    #expect(cache.lastTasksListID() == "L1")
+    try cache.markLastSeen(listID: "L2")
+    #expect(cache.lastTasksListID() == "L2")
+    #expect(cache.tasksDeltaLink(listID: "L2") == nil)
+  }
+
   @Test func stepsAndAttachmentMetadataAreKeptButNeverFileBytes() throws {
     let directory = Self.directory()
     defer { Self.remove(directory) }
