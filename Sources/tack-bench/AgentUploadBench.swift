@@ -17,17 +17,8 @@ enum AgentUploadBench {
     let chunkFiles = try UploadBench.split(
       file, chunk: Int(UploadLimits.defaultChunkSize), into: directory)
 
-    var options = EmulatorOptions()
-    options.seed = .small
-    options.token = UploadBench.token
-    let emulator = try await GraphEmulator.start(options)
+    let (emulator, list, task, taskURL) = try await UploadBench.emulatorWithATask()
     defer { Task { await emulator.stop() } }
-    guard let list = await emulator.store.lists().first(where: { $0.displayName == "Tasks" }),
-      let task = await emulator.store.tasks(listID: list.id)?.first
-    else { throw BenchError("the emulator has no task to attach to") }
-    let taskURL =
-      "\(emulator.graphBaseURL)/me/todo/lists/\(UploadBench.escape(list.id))/tasks/"
-      + UploadBench.escape(task.id)
     let tack = TUIBench.productsDirectory() + "/tack"
     let environment = [
       "HOME": directory, "XDG_STATE_HOME": directory + "/state",

@@ -47,15 +47,7 @@ enum TUICacheBench {
   static func firstFrame(
     _ tack: String, _ graphURL: String, home: String, cached: Bool, fill: Bool = false
   ) async throws -> Double {
-    for folder in ["/state", "/config", "/cache", "/files"] {
-      try FileManager.default.createDirectory(
-        atPath: home + folder, withIntermediateDirectories: true)
-    }
-    let environment = [
-      "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "tmux-256color", "HOME": home,
-      "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config",
-      "XDG_CACHE_HOME": home + "/cache", "TACK_GRAPH_URL": graphURL, "TACK_ACCESS_TOKEN": token,
-    ]
+    let environment = try sandbox(home, graphURL: graphURL)
     let started = ContinuousClock.now
     let tmux = try Tmux(command: [tack], environment: environment, directory: home + "/files")
     defer { tmux.kill() }
@@ -83,4 +75,18 @@ enum TUICacheBench {
   }
 
   private static func ms(_ seconds: Double) -> String { "\(Int((seconds * 1000).rounded())) ms" }
+
+  /// Makes `home`'s state, config, cache and files folders and returns the environment of a
+  /// `tack` that lives there and talks to `graphURL` with the bench token.
+  static func sandbox(_ home: String, graphURL: String) throws -> [String: String] {
+    for folder in ["/state", "/config", "/cache", "/files"] {
+      try FileManager.default.createDirectory(
+        atPath: home + folder, withIntermediateDirectories: true)
+    }
+    return [
+      "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "tmux-256color", "HOME": home,
+      "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config",
+      "XDG_CACHE_HOME": home + "/cache", "TACK_GRAPH_URL": graphURL, "TACK_ACCESS_TOKEN": token,
+    ]
+  }
 }

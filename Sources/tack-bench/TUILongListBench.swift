@@ -36,16 +36,7 @@ enum TUILongListBench {
     defer { Task { await emulator.stop() } }
     let home = NSTemporaryDirectory() + "tack-long-list-bench-" + UUID().uuidString.prefix(8)
     defer { try? FileManager.default.removeItem(atPath: home) }
-    for folder in ["/state", "/config", "/cache", "/files"] {
-      try FileManager.default.createDirectory(
-        atPath: home + folder, withIntermediateDirectories: true)
-    }
-    let environment = [
-      "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "tmux-256color", "HOME": home,
-      "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config",
-      "XDG_CACHE_HOME": home + "/cache", "TACK_GRAPH_URL": emulator.graphBaseURL,
-      "TACK_ACCESS_TOKEN": token,
-    ]
+    let environment = try TUICacheBench.sandbox(home, graphURL: emulator.graphBaseURL)
     let output = home + "/pane.out"
     let tmux = try Tmux(command: [tack], environment: environment, directory: home + "/files")
     defer { tmux.kill() }

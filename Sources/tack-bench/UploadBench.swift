@@ -46,16 +46,8 @@ enum UploadBench {
     let chunk = Int(UploadLimits.defaultChunkSize)
     let chunkFiles = try split(file, chunk: chunk, into: directory)
 
-    var options = EmulatorOptions()
-    options.seed = .small
-    options.token = token
-    let emulator = try await GraphEmulator.start(options)
+    let (emulator, list, task, taskURL) = try await emulatorWithATask()
     defer { Task { await emulator.stop() } }
-    guard let list = await emulator.store.lists().first(where: { $0.displayName == "Tasks" }),
-      let task = await emulator.store.tasks(listID: list.id)?.first
-    else { throw BenchError("the emulator has no task to attach to") }
-    let taskURL =
-      "\(emulator.graphBaseURL)/me/todo/lists/\(escape(list.id))/tasks/\(escape(task.id))"
 
     print(
       "tack-bench upload: \(size) bytes in \(chunkFiles.count) PUTs of ≤ \(chunk) bytes, loopback emulator"
@@ -95,6 +87,26 @@ enum UploadBench {
         processMedian / curlMedian))
     print(String(format: "tack peak RSS (VmHWM): %.1f MB (goal ≤ 40 MB)", Double(peak) / 1024))
     return 0
+  }
+
+  /// The small-seed emulator on loopback, its "Tasks" list, that list's first task and the
+  /// task's URL (what every upload bench attaches to).
+  static func emulatorWithATask() async throws -> (
+    GraphEmulator, list: TodoTaskList, task: TodoTask, taskURL: String
+  ) {
+    var options = EmulatorOptions()
+    options.seed = .small
+    options.token = token
+    let emulator = try await GraphEmulator.start(options)
+    guard let list = await emulator.store.lists().first(where: { $0.displayName == "Tasks" }),
+      let task = await emulator.store.tasks(listID: list.id)?.first
+    else {
+      await emulator.stop()
+      throw BenchError("the emulator has no task to attach to")
+    }
+    let taskURL =
+      "\(emulator.graphBaseURL)/me/todo/lists/\(escape(list.id))/tasks/\(escape(task.id))"
+    return (emulator, list, task, taskURL)
   }
 
   /// Runs Tack's engine in a child copy of this executable and reads its report.
