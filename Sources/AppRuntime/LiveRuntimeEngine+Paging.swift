@@ -45,12 +45,12 @@ extension LiveRuntimeEngine {
       deltas == nil ? session.tasks(listID: listID) : session.tasksDeltaPages(listID: listID)
     var iterator = pages.makeAsyncIterator()
     var first = true
-    var all: [TodoTask] = []
+    var round = DeltaRoundCopy()
     do {
-      while let page = try await iterator.next() {
+      while var page = try await iterator.next() {
         if Task.isCancelled { return }
         let more = iterator.hasMore
-        if deltas != nil { all += page }
+        if deltas != nil { page = round.add(page) }
         bus.post(.tasksPage(listID: listID, page, first: first, more: more))
         first = false
         if !more { break }
@@ -60,7 +60,7 @@ extension LiveRuntimeEngine {
       if first { bus.post(.tasksPage(listID: listID, [], first: true, more: false)) }
       iterator.announceSkipped()
       if let deltas, let link = iterator.deltaLink, session.isGraphURL(link) {
-        deltas.storeTasks(listID: listID, all, deltaLink: link)
+        deltas.storeTasks(listID: listID, round.tasks, deltaLink: link)
       }
     } catch {
       if Task.isCancelled { return }
@@ -96,5 +96,28 @@ extension LiveRuntimeEngine {
   private static func deltaRefused(_ error: any Error) -> Bool {
     guard case GraphError.service(let status, _, _, _) = error else { return false }
     return [400, 404, 405, 410, 501].contains(status)
+  }
+}
+
+/// The tasks of a first delta round as its pages arrive. A round may report an item again on a
+/// later page: the copy keeps its latest version in its first place, and the page posted leaves
+/// it out (its row is already on screen).
+struct DeltaRoundCopy {
+  private(set) var tasks: [TodoTask] = []
+  private var position: [String: Int] = [:]
+
+  /// Adds `page`; returns the tasks of it not seen before in this round.
+  mutating func add(_ page: [TodoTask]) -> [TodoTask] {
+    var fresh: [TodoTask] = []
+    for task in page {
+      if let index = position[task.id] {
+        tasks[index] = task
+      } else {
+        position[task.id] = tasks.count
+        tasks.append(task)
+        fresh.append(task)
+      }
+    }
+    return fresh
   }
 }

@@ -106,4 +106,12 @@ struct TaskDeltaEngineTests {
     #expect(pages == [titles], "the full load replaced the stored copy")
     #expect(fixture.deltas.tasksWithDeltaLink(listID: fixture.listID)?.link != expired)
   }
+
+  @Test func anItemARoundReportsTwiceIsShownOnceAndStoredAsLastReported() {
+    var round = DeltaRoundCopy()
+    #expect(round.add([TodoTask(id: "A", title: "a"), TodoTask(id: "B", title: "b")]).count == 2)
+    let second = round.add([TodoTask(id: "A", title: "a again"), TodoTask(id: "C", title: "c")])
+    #expect(second.map(\.id) == ["C"])
+    #expect(round.tasks.map(\.title) == ["a again", "b", "c"])
+  }
 }
