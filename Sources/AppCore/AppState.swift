@@ -184,8 +184,8 @@ public struct AppState: Sendable {
   public var edit = TaskEditState()
   public var uploads: [UploadRow] = []
   public var uploadsState = ListState()
-  /// True when the uploads run in the upload agent and outlive the interface: the header says
-  /// "in background" and `q` offers to leave them running.
+  /// True when the shown account's uploads run in the upload agent and outlive the interface
+  /// (each row says so for itself: another account's may run in this process).
   public var uploadsInBackground = false
   /// The engine's cap on upload bytes per second (`b` steps it, the uploads pane shows it).
   public var bandwidthCap: BandwidthCap = .unknown
@@ -265,6 +265,12 @@ public struct AppState: Sendable {
   /// Uploads that are still moving (queued, sending or waiting to retry).
   public var activeUploads: [UploadRow] {
     uploads.filter(\.phase.isActive)
+  }
+
+  /// Running uploads the agent will finish after the interface quits: the header says "in
+  /// background" and `q` offers to leave them running.
+  public var backgroundUploads: [UploadRow] {
+    uploads.filter { $0.inBackground && $0.phase.isActive }
   }
 
   /// The filter being edited on the main screen, if any.

@@ -295,7 +295,7 @@ public enum KeyBindings {
     switch state.overlay {
     case .help: return [.help, .navigation]
     case .confirmQuit:
-      return [state.uploadsInBackground ? .confirmQuitBackground : .confirmQuit]
+      return [state.backgroundUploads.isEmpty ? .confirmQuit : .confirmQuitBackground]
     case .confirmDelete: return [.confirmDelete]
     case .resumeOffer: return [.resume]
     case .signIn: return [.signIn]

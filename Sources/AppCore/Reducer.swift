@@ -53,7 +53,15 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     return []
   case .uploadsAttached(let held, let background):
     state.uploadsInBackground = background
-    uploadsQueued(&state, held, announce: false)
+    // Rows already shown belong to the same (shown account's) backend.
+    for index in state.uploads.indices { state.uploads[index].inBackground = background }
+    uploadsQueued(
+      &state,
+      held.map { row in
+        var row = row
+        row.inBackground = background
+        return row
+      }, announce: false)
     let running = held.filter(\.phase.isActive).count
     if running > 0 {
       showInfo(
@@ -300,7 +308,11 @@ private func setHasAttachments(_ state: inout AppState, taskID: String, _ value:
 private func uploadEvent(_ state: inout AppState, _ event: UploadEvent, at date: Date) -> [Effect] {
   let known = state.uploads.count
   guard let index = UploadRow.fold(event, at: date, into: &state.uploads) else { return [] }
-  if state.uploads.count != known { clampSelections(&state) }
+  if state.uploads.count != known {
+    // Learnt from an event (another client's upload in the agent): the shown account's kind.
+    state.uploads[index].inBackground = state.uploadsInBackground
+    clampSelections(&state)
+  }
   let row = state.uploads[index]
   switch event {
   case .sessionRecreated(_, let reason):

@@ -68,7 +68,7 @@ public enum Screen {
     let active = state.activeUploads.count
     if active > 0 {
       right += (right.isEmpty ? "" : " \(state.glyphs.dot) ") + "\(active) uploading"
-      if state.uploadsInBackground { right += " in background" }
+      if state.backgroundUploads.count == active { right += " in background" }
     }
     let rightWidth = DisplayWidth.of(right)
     if rightWidth > 0 {
@@ -383,12 +383,16 @@ public enum Screen {
 
   private static func renderConfirmQuit(_ state: AppState, into buffer: inout Buffer) {
     let count = state.activeUploads.count
+    let here = count - state.backgroundUploads.count
+    let background = !state.backgroundUploads.isEmpty
     let explanation =
-      state.uploadsInBackground
+      background
       ? [
         "The upload agent can finish them after you quit: tack uploads",
         "shows them from any terminal, tack pause --all stops them.",
       ]
+        + (here > 0
+          ? ["\(here) of them run in this process (another account) and pause."] : [])
       : [
         "Quitting pauses them. The journal keeps them, and the next",
         "start (or tack resume) continues where the server stopped.",
@@ -397,7 +401,7 @@ public enum Screen {
       "Quit?",
       [("\(count) upload\(count == 1 ? " is" : "s are") still running.", .normal)]
         + explanation.map { ($0, .normal) } + [("", .normal), (dialogKeys(state), .accent)],
-      width: state.uploadsInBackground ? 70 : 64, into: &buffer)
+      width: background ? 70 : 64, into: &buffer)
   }
 
   private static func renderConfirmDelete(

@@ -44,6 +44,8 @@ public struct QueuedUpload: Sendable, Hashable {
   public var taskTitle: String
   /// Where it stands: `queued` for a new one; a re-attached upload may be further along.
   public var phase: UploadPhase = .queued
+  /// True when the upload agent runs it, so it outlives the interface.
+  public var inBackground = false
 
   public init(
     id: UploadID, name: String, size: Int64, chunkSize: Int64, acknowledged: Int64 = 0,
@@ -75,6 +77,8 @@ public struct UploadRow: Sendable, Hashable, Identifiable {
   public var listID: String
   public var taskID: String
   public var taskTitle: String
+  /// True when the upload agent runs it (it goes on after the interface quits).
+  public var inBackground: Bool
   /// Acknowledged bytes per second since the upload last (re)started sending; nil until known.
   public var rate: Double?
   /// Where the rate is measured from: acknowledged bytes and time when sending (re)started.
@@ -93,6 +97,7 @@ public struct UploadRow: Sendable, Hashable, Identifiable {
     listID = queued.listID
     taskID = queued.taskID
     taskTitle = queued.taskTitle
+    inBackground = queued.inBackground
   }
 
   /// The chunk segments for the gauge.

@@ -82,6 +82,17 @@ extension LiveRuntimeEngine {
     return ids.filter { id in journal.entry(id).map(owns) ?? false }
   }
 
+  /// `rows` marked with where they run: in the agent (they outlive the interface) or here.
+  private static func marked(_ rows: [QueuedUpload], _ uploads: any UploadBackend)
+    -> [QueuedUpload]
+  {
+    rows.map { row in
+      var row = row
+      row.inBackground = uploads.outlivesProcess
+      return row
+    }
+  }
+
   private static func startUploads(
     _ paths: [String], _ target: AttachTarget, _ uploads: any UploadBackend, _ bus: EventBus
   ) async {
@@ -108,7 +119,7 @@ extension LiveRuntimeEngine {
         rejected.append(AppError(AppRuntime.describe(error)))
       }
     }
-    if !queued.isEmpty { bus.post(.uploadsQueued(queued)) }
+    if !queued.isEmpty { bus.post(.uploadsQueued(Self.marked(queued, uploads))) }
     if !rejected.isEmpty { bus.post(.uploadsRejected(rejected)) }
   }
 
@@ -131,7 +142,7 @@ extension LiveRuntimeEngine {
           acknowledged: entry.acknowledgedOffset, listID: entry.listID, taskID: entry.taskID,
           taskTitle: entry.taskTitle ?? ""))
     }
-    if !queued.isEmpty { bus.post(.uploadsQueued(queued)) }
+    if !queued.isEmpty { bus.post(.uploadsQueued(Self.marked(queued, uploads))) }
     if !skipped.isEmpty { bus.post(.uploadsRejected(skipped)) }
   }
 

@@ -52,6 +52,35 @@ extension ReducerTests {
     #expect(!press(&state, .char("p")).contains { if case .quit = $0 { true } else { false } })
   }
 
+  @Test func onlyAnotherAccountsInProcessUploadsRunningGetTodaysQuestion() {
+    // The agent holds nothing running; a row queued in this process (another account) runs.
+    var state = AppState(now: t0)
+    _ = reduce(&state, .uploadsAttached([], background: true))
+    var here = Fixtures.queued("H1", "here.bin", size: 10_000_000)
+    here.inBackground = false
+    _ = reduce(&state, .uploadsQueued([here]))
+    _ = reduce(
+      &state,
+      .upload(
+        .sessionCreated(
+          id: "H1", name: "here.bin", size: 10_000_000, chunkSize: 3_932_160, expiration: nil),
+        at: t0))
+    #expect(state.backgroundUploads.isEmpty)
+    #expect(!Screen.render(state).text.contains("in background"))
+    _ = press(&state, .char("q"))
+    #expect(KeyBindings.contexts(in: state) == [.confirmQuit])
+
+    // With an agent upload running too, the question says which of them pause.
+    _ = press(&state, .escape)
+    var agent = Fixtures.queued("A1", "agent.bin", size: 10_000_000)
+    agent.inBackground = true
+    agent.phase = .sending
+    _ = reduce(&state, .uploadsQueued([agent]))
+    _ = press(&state, .char("q"))
+    #expect(KeyBindings.contexts(in: state) == [.confirmQuitBackground])
+    #expect(Screen.render(state).text.contains("1 of them run in this process"))
+  }
+
   @Test func inProcessUploadsKeepTodaysQuestion() {
     var state = Fixtures.uploading()
     _ = press(&state, .char("q"))
