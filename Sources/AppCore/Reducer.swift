@@ -52,22 +52,7 @@ private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect]
     uploadsQueued(&state, queued)
     return []
   case .uploadsAttached(let held, let background):
-    state.uploadsInBackground = background
-    // Rows already shown belong to the same (shown account's) backend.
-    for index in state.uploads.indices { state.uploads[index].inBackground = background }
-    uploadsQueued(
-      &state,
-      held.map { row in
-        var row = row
-        row.inBackground = background
-        return row
-      }, announce: false)
-    let running = held.filter(\.phase.isActive).count
-    if running > 0 {
-      showInfo(
-        &state,
-        "Attached to \(running) upload\(running == 1 ? "" : "s") running in the background")
-    }
+    uploadsAttached(&state, held, background: background)
     return []
   case .uploadsRejected(let errors):
     if let first = errors.first {
@@ -171,6 +156,26 @@ private func directoryListed(
   }
   state.picker = picker
   clampSelections(&state)
+}
+
+/// The uploads a backend holds as the interface attaches to it (the agent's, at start).
+private func uploadsAttached(_ state: inout AppState, _ held: [QueuedUpload], background: Bool) {
+  state.uploadsInBackground = background
+  // Rows already shown belong to the same (shown account's) backend.
+  for index in state.uploads.indices { state.uploads[index].inBackground = background }
+  uploadsQueued(
+    &state,
+    held.map { row in
+      var row = row
+      row.inBackground = background
+      return row
+    }, announce: false)
+  let running = held.filter(\.phase.isActive).count
+  if running > 0 {
+    showInfo(
+      &state,
+      "Attached to \(running) upload\(running == 1 ? "" : "s") running in the background")
+  }
 }
 
 private func uploadsQueued(
