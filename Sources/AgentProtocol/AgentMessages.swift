@@ -149,10 +149,12 @@ public struct AgentStatus: Codable, Sendable, Hashable {
   public var active: Int
   public var clients: Int
   public var idleExitSeconds: Double
+  /// The cap on all the agent's uploads, bytes per second; nil when there is none.
+  public var bytesPerSecond: Int64?
 
   public init(
     pid: Int32, graphURL: String, socketPath: String, active: Int, clients: Int,
-    idleExitSeconds: Double
+    idleExitSeconds: Double, bytesPerSecond: Int64? = nil
   ) {
     self.pid = pid
     self.graphURL = graphURL
@@ -160,6 +162,7 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     self.active = active
     self.clients = clients
     self.idleExitSeconds = idleExitSeconds
+    self.bytesPerSecond = bytesPerSecond
   }
 
   enum CodingKeys: String, CodingKey {
@@ -168,6 +171,7 @@ public struct AgentStatus: Codable, Sendable, Hashable {
     case socketPath = "socket"
     case active, clients
     case idleExitSeconds = "idle_exit_s"
+    case bytesPerSecond = "bytes_per_second"
   }
 }
 

@@ -31,7 +31,8 @@ extension AgentCore {
         status: AgentStatus(
           pid: getpid(), graphURL: settings.graphURL, socketPath: settings.paths.socket,
           active: active, clients: clients.count,
-          idleExitSeconds: Double(settings.idleExit.components.seconds)))
+          idleExitSeconds: Double(settings.idleExit.components.seconds),
+          bytesPerSecond: coordinator.bandwidthLimit.map(Int64.init)))
     case .stop:
       logger.notice("stop requested by a client")
       requestStop()

@@ -1,4 +1,5 @@
 import AgentProtocol
+import AppCore
 import ArgumentParser
 import Foundation
 import GraphClient
@@ -116,10 +117,12 @@ struct AgentStatusCommand: ParsableCommand {
           "running": .bool(true), "pid": .number(Double(status.pid)),
           "socket": .string(status.socketPath), "graph_url": .string(status.graphURL),
           "active": .number(Double(status.active)), "clients": .number(Double(status.clients)),
+          "bytes_per_second": status.bytesPerSecond.map { .number(Double($0)) } ?? .null,
         ]))
     } else {
+      let cap = status.bytesPerSecond.map { ", capped at " + Format.rate(Double($0)) } ?? ""
       Output.status(
-        "upload agent running: pid \(status.pid), \(status.active) uploading, socket "
+        "upload agent running: pid \(status.pid), \(status.active) uploading\(cap), socket "
           + status.socketPath)
     }
   }

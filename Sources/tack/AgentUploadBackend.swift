@@ -74,9 +74,12 @@ final class AgentUploadBackend: UploadBackend {
     guard reply.ok else {
       throw AgentClientError.disconnected(reply.message ?? "the subscription was refused")
     }
+    // The cap the agent holds (another client may have set it) is the one the pane shows.
+    let status = try await connection.request(.status, other: { handle($0) }).status
     link.withLock { link in
       link.sender = connection.sender
       link.attached = link.snapshot
+      if let status { link.bandwidth = status.bytesPerSecond.map { Int(clamping: $0) } }
     }
     connected()
     while !Task.isCancelled, let frame = try await connection.next() {

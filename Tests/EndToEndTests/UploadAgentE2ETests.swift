@@ -100,6 +100,14 @@ import Testing
       let pid = try #require(home.agentPID(), "no agent is running")
       let status = try await home.run(["agent", "status", "--json"], emulator)
       #expect(status.lines.joined().contains("\"pid\":\(pid)"), "\(status.lines)")
+      #expect(status.lines.joined().contains("\"bytes_per_second\":null"), "\(status.lines)")
+      // A cap a client sets is the agent's, and its status says so (the TUI shows it on attach).
+      let capped = try await home.run(
+        Self.arguments(ids, file: file) + ["--bwlimit", "5M"], emulator)
+      #expect(capped.status == 0, "stderr: \(capped.standardError)")
+      let limited = try await home.run(["agent", "status", "--json"], emulator)
+      #expect(
+        limited.lines.joined().contains("\"bytes_per_second\":5000000"), "\(limited.lines)")
 
       let stop = try await home.run(["agent", "stop"], emulator)
       #expect(stop.status == 0, "stderr: \(stop.standardError)")
