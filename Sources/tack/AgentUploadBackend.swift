@@ -27,6 +27,9 @@ final class AgentUploadBackend: UploadBackend {
     var attached: [AgentUploadState] = []
     /// Uploads the agent holds: commands for other ids (another account's) are not sent.
     var known: Set<UploadID> = []
+    /// Uploads the agent was last known to be running: a connection lost while some are is a
+    /// dead agent (a graceful stop pauses them first), worth starting a new one for.
+    var running: Set<UploadID> = []
     var bandwidth: Int?
   }
 
@@ -45,17 +48,7 @@ final class AgentUploadBackend: UploadBackend {
     let backend = AgentUploadBackend(bandwidth: bandwidth)
     let (outcome, report) = AsyncStream.makeStream(of: String?.self)
     let task = Task {
-      var why = "no upload agent could be reached"
-      do {
-        let served: Void? = try await AgentLink.withAgent(
-          context, start: true, onFallback: { why = $0 }
-        ) { connection in
-          try await backend.serve(connection) { report.yield(nil) }
-        }
-        if served == nil { report.yield(why) }
-      } catch {
-        report.yield(Composition.oneLine(String(describing: error)))
-      }
+      await backend.stayConnected(context) { report.yield($0) }
       report.finish()
       backend.close()
     }
@@ -68,8 +61,51 @@ final class AgentUploadBackend: UploadBackend {
     }
   }
 
-  /// Subscribes, reports `connected`, then reads the agent's frames until it closes.
-  private func serve(_ connection: AgentConnection, connected: () -> Void) async throws {
+  /// How often in a row a lost agent is looked for (and started) again before giving up.
+  static let reconnectAttempts = 5
+
+  /// Connects, reporting nil once subscribed (or why not, then returns). When the agent goes
+  /// away later (killed, stopped), connects again, which starts a new agent that resumes the
+  /// journaled uploads at the server's offset, and brings the rows up to date from its
+  /// snapshot; after `reconnectAttempts` failures in a row it gives up (the event stream ends).
+  private func stayConnected(_ context: ClientContext, report: (String?) -> Void) async {
+    var why = "no upload agent could be reached"
+    var connected = false
+    var failures = 0
+    while !Task.isCancelled {
+      var served = false
+      do {
+        let done: Void? = try await AgentLink.withAgent(
+          context, start: true, explain: !connected, onFallback: { why = $0 }
+        ) { connection in
+          try await serve(connection, resync: connected) {
+            served = true
+            if !connected { report(nil) }
+          }
+        }
+        if done == nil, !connected { return report(why) }
+      } catch {
+        if !connected { return report(Composition.oneLine(String(describing: error))) }
+      }
+      if served {
+        connected = true
+        failures = 0
+        // Stopped gracefully (everything paused first) or idle: nothing to come back for.
+        guard link.withLock({ !$0.running.isEmpty }) else { return }
+      } else {
+        failures += 1
+      }
+      guard connected, failures < Self.reconnectAttempts, !Task.isCancelled else { return }
+      lost()
+      try? await Task.sleep(for: .seconds(1))
+    }
+  }
+
+  /// Subscribes, reports `connected`, then reads the agent's frames until it closes. `resync`:
+  /// a new connection after a lost one, so the rows learn from the snapshot what happened since.
+  private func serve(
+    _ connection: AgentConnection, resync: Bool = false, connected: () -> Void
+  ) async throws {
     let reply = try await connection.request(.subscribe, other: { handle($0) })
     guard reply.ok else {
       throw AgentClientError.disconnected(reply.message ?? "the subscription was refused")
@@ -81,6 +117,12 @@ final class AgentUploadBackend: UploadBackend {
       link.attached = link.snapshot
       if let status { link.bandwidth = status.bytesPerSecond.map { Int(clamping: $0) } }
     }
+    if resync {
+      let (snapshot, known) = link.withLock { ($0.snapshot, $0.known) }
+      for state in snapshot where known.contains(state.uploadID) {
+        if let event = Self.event(state) { feed.yield(event) }
+      }
+    }
     connected()
     while !Task.isCancelled, let frame = try await connection.next() {
       handle(frame)
@@ -90,12 +132,19 @@ final class AgentUploadBackend: UploadBackend {
   private func handle(_ frame: AgentFrame) {
     switch frame {
     case .event(let event, _):
-      link.withLock { _ = $0.known.insert(event.uploadID) }
+      link.withLock { link in
+        link.known.insert(event.uploadID)
+        switch event {
+        case .completed, .failed, .cancelled, .paused: link.running.remove(event.uploadID)
+        default: link.running.insert(event.uploadID)
+        }
+      }
       feed.yield(event)
     case .snapshot(let states):
       link.withLock { link in
         link.snapshot = states
         link.known.formUnion(states.map(\.uploadID))
+        link.running = Set(states.filter { $0.phase == .running }.map(\.uploadID))
       }
     case .reply(let reply):
       let waiter = link.withLock { link -> CheckedContinuation<AgentReply, any Error>? in
@@ -106,6 +155,18 @@ final class AgentUploadBackend: UploadBackend {
       waiter?.resume(returning: reply)
     default:
       break
+    }
+  }
+
+  /// The connection is gone but another may follow: waiting requests fail, commands wait for it.
+  private func lost() {
+    let waiters = link.withLock { link -> [CheckedContinuation<AgentReply, any Error>] in
+      link.sender = nil
+      defer { link.waiting = [:] }
+      return Array(link.waiting.values)
+    }
+    for waiter in waiters {
+      waiter.resume(throwing: AgentClientError.disconnected("the upload agent went away"))
     }
   }
 
@@ -203,6 +264,21 @@ final class AgentUploadBackend: UploadBackend {
   func detach() async {
     connection.withLock { $0?.cancel() }
     close()
+  }
+
+  /// The event that brings a row to where `state` stands (after a reconnection).
+  static func event(_ state: AgentUploadState) -> UploadEvent? {
+    let id = state.uploadID
+    switch state.phase {
+    case .running:
+      return .progress(id: id, sent: state.sent, acknowledged: state.acknowledged, size: state.size)
+    case .completed:
+      return .completed(id: id, attachmentID: state.attachmentID ?? "", size: state.size)
+    case .failed: return .failed(id: id, reason: state.reason ?? "failed")
+    case .paused: return .paused(id: id, acknowledged: state.acknowledged)
+    case .cancelled: return .cancelled(id: id)
+    case .skipped: return nil
+    }
   }
 
   static func summary(_ state: AgentUploadState) -> UploadSummary {

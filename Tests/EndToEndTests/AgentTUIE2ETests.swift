@@ -190,6 +190,45 @@ import TmuxDriver
     }
   }
 
+  @Test func anAgentKilledUnderTheInterfaceIsReplacedAndTheUploadFinishesOnce() async throws {
+    try await withEmulator({
+      // About ten seconds of PUT bodies: time to kill the agent mid-upload.
+      $0.faults = try FaultPlan(specs: ["put#*=bandwidth:bps=300000"])
+    }) { emulator in
+      let home = try AgentHome()
+      let size = 3_000_000
+      let directory = try Self.files(home, ["survivor.bin": size])
+      let tmux = try Self.launch(home, emulator, files: directory)
+      try await Self.openWorkList(tmux)
+      try tmux.sendKeys("a")
+      try await tmux.waitFor("survivor.bin")
+      try tmux.sendKeys("j", "Enter")
+      try await tmux.waitFor("sending", timeout: .seconds(30))
+      let agent = try #require(home.agentPID(), "no agent is running")
+      kill(agent, SIGKILL)
+
+      // The interface starts a new agent, which resumes at the server's offset; the row ends
+      // done, and the task has the file once.
+      let done = try await tmux.waitFor(timeout: .seconds(90), "the upload to finish") {
+        Self.row("survivor.bin", in: $0)?.contains("done") == true
+      }
+      #expect(done.contains("1/1 uploaded"), "\(done)")
+      #expect(!done.contains("went away"), "\(done)")
+      let replacement = try #require(home.agentPID(), "no new agent")
+      #expect(replacement != agent)
+      let ids = try await Self.work(emulator)
+      let attached = (await emulator.store.attachments(listID: ids.list, taskID: ids.task) ?? [])
+        .filter { $0.name == "survivor.bin" }
+      #expect(attached.count == 1)
+      let stored = await emulator.store.attachmentBytes(
+        listID: ids.list, taskID: ids.task, attachmentID: attached.first?.id ?? "")
+      #expect(stored == EmulatorFixture.bytes(size, seed: 71))
+      try tmux.sendKeys("q")
+      #expect(try await tmux.waitForExit(timeout: .seconds(25)) == 0)
+      await home.tearDown(emulator)
+    }
+  }
+
   @Test func withNoAgentReachableTheInterfaceUploadsItselfAndSaysWhy() async throws {
     try await withEmulator { emulator in
       let home = try AgentHome()
