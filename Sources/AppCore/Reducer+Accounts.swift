@@ -35,12 +35,14 @@ func useAccount(_ state: inout AppState, at index: Int) -> [Effect] {
     showInfo(&state, "Already showing \(Sanitizer.clean(chosen.label))")
     return []
   }
+  // The old account's loads stop (before the switch, so its engine gets the effects).
+  let stops = state.taskLoads.keys.sorted().map { Effect.stopLoadingTasks(listID: $0) }
   state.accounts.current = chosen.id
   state.accounts.generation += 1
   state.accountLabel = chosen.label
   clearPanes(&state)
   showInfo(&state, "Showing \(Sanitizer.clean(chosen.label))")
-  return [.switchAccount(id: chosen.id, generation: state.accounts.generation)]
+  return stops + [.switchAccount(id: chosen.id, generation: state.accounts.generation)]
 }
 
 /// An answer issued under switch `generation`: reduced while that account is still shown,
@@ -58,6 +60,8 @@ private func clearPanes(_ state: inout AppState) {
   state.listsFilter = FilterState()
   state.openListID = nil
   state.tasks = [:]
+  state.taskLoads = [:]
+  state.search = nil
   state.tasksState = ListState()
   state.tasksFilter = FilterState()
   state.cached = CachedPanes()

@@ -82,6 +82,12 @@ func refreshLists(_ state: inout AppState, _ result: Result<[TodoTaskList], AppE
     let selectedID = state.selectedList?.id
     state.cached.lists = nil
     state.lists = .loaded(lists)
+    if let open = state.openListID, !lists.contains(where: { $0.id == open }) {
+      // The list shown from the cache was deleted elsewhere: its rows go, another opens.
+      state.tasks[open] = nil
+      state.cached.tasks[open] = nil
+      state.openListID = nil
+    }
     if let selectedID, let index = state.visibleLists.firstIndex(where: { $0.id == selectedID }) {
       state.listsState.select(
         index, count: state.visibleLists.count, viewport: Layout(state).listsViewport)
@@ -111,9 +117,17 @@ func refreshTasks(
   }
   switch result {
   case .failure(let error):
+    guard state.lists.value?.contains(where: { $0.id == listID }) != false else {
+      // The list is gone (deleted elsewhere): nothing to retry.
+      state.cached.tasks[listID] = nil
+      state.tasks[listID] = nil
+      return []
+    }
     offline(&state, "tasks", savedAt: savedAt, error)
     return []
   case .success(let tasks):
+    state.cached.retryAt = nil
+    state.cached.failures = 0
     let before = state.tasks[listID]?.value ?? []
     let selectedID = listID == state.openListID ? state.selectedTask?.id : nil
     state.cached.tasks[listID] = nil
@@ -150,7 +164,7 @@ func retryOfflineIfDue(_ state: inout AppState) -> [Effect] {
   state.cached.retryAt = nil
   if state.cached.lists != nil { return [.loadLists] }
   if let open = state.openListID, state.cached.tasks[open] != nil {
-    return [.loadTasks(listID: open)]
+    return [loadTasks(&state, listID: open)]
   }
   return []
 }

@@ -15,7 +15,11 @@ extension LiveRuntimeEngine {
       if let deltas, let stored = deltas.tasksWithDeltaLink(listID: listID) {
         await Self.refreshByDelta(listID, stored, session, deltas, bus)
       } else {
-        await Self.pageTasks(listID, session, bus, deltas: deltas)
+        if let deltas {
+          await Self.pageTasksByDelta(listID, session, bus, deltas)
+        } else {
+          await Self.pageTasks(listID, session, bus)
+        }
       }
     }
     taskLoads.withLock { loads in
@@ -35,22 +39,14 @@ extension LiveRuntimeEngine {
   }
 
   /// Posts every page of `listID`'s tasks until the last one, a failure, or cancellation (after
-  /// which nothing more is posted). With a delta store the pages come from the list's first
-  /// delta round, and the tasks are stored with its link for the next load; a list whose delta
-  /// the service refuses (a 4xx on the first request) is loaded plainly.
-  private static func pageTasks(
-    _ listID: String, _ session: GraphSession, _ bus: EventBus, deltas: (any TaskDeltaStore)?
-  ) async {
-    let pages =
-      deltas == nil ? session.tasks(listID: listID) : session.tasksDeltaPages(listID: listID)
-    var iterator = pages.makeAsyncIterator()
+  /// which nothing more is posted).
+  private static func pageTasks(_ listID: String, _ session: GraphSession, _ bus: EventBus) async {
+    var iterator = session.tasks(listID: listID).makeAsyncIterator()
     var first = true
-    var round = DeltaRoundCopy()
     do {
-      while var page = try await iterator.next() {
+      while let page = try await iterator.next() {
         if Task.isCancelled { return }
         let more = iterator.hasMore
-        if deltas != nil { page = round.add(page) }
         bus.post(.tasksPage(listID: listID, page, first: first, more: more))
         first = false
         if !more { break }
@@ -59,13 +55,46 @@ extension LiveRuntimeEngine {
       // A collection that ended without a page (never the case for Graph) still ends the load.
       if first { bus.post(.tasksPage(listID: listID, [], first: true, more: false)) }
       iterator.announceSkipped()
-      if let deltas, let link = iterator.deltaLink, session.isGraphURL(link) {
+    } catch {
+      if Task.isCancelled { return }
+      let failure = await result { () -> [TodoTask] in throw error }
+      bus.post(.tasksLoaded(listID: listID, failure))
+    }
+  }
+
+  /// As `pageTasks`, through the list's first delta round; its tasks are stored with the
+  /// round's link for the next load. A round that reports a task again or removes one already
+  /// shown ends with its own copy as one replacing page; a list whose delta the service refuses
+  /// (a 4xx on the first request) is loaded plainly.
+  private static func pageTasksByDelta(
+    _ listID: String, _ session: GraphSession, _ bus: EventBus, _ deltas: any TaskDeltaStore
+  ) async {
+    var iterator = session.tasksDeltaPages(listID: listID).makeAsyncIterator()
+    var first = true
+    var round = DeltaRoundCopy()
+    do {
+      while let entries = try await iterator.next() {
+        if Task.isCancelled { return }
+        let more = iterator.hasMore
+        let page = round.add(entries)
+        if !more, round.rewritten {
+          bus.post(.tasksPage(listID: listID, round.tasks, first: true, more: false))
+        } else {
+          bus.post(.tasksPage(listID: listID, page, first: first, more: more))
+        }
+        first = false
+        if !more { break }
+      }
+      if Task.isCancelled { return }
+      if first { bus.post(.tasksPage(listID: listID, [], first: true, more: false)) }
+      iterator.announceSkipped()
+      if let link = iterator.deltaLink, session.isGraphURL(link) {
         deltas.storeTasks(listID: listID, round.tasks, deltaLink: link)
       }
     } catch {
       if Task.isCancelled { return }
-      if deltas != nil, first, Self.deltaRefused(error) {
-        await pageTasks(listID, session, bus, deltas: nil)
+      if first, Self.deltaRefused(error) {
+        await pageTasks(listID, session, bus)
         return
       }
       let failure = await result { () -> [TodoTask] in throw error }
@@ -100,22 +129,33 @@ extension LiveRuntimeEngine {
 }
 
 /// The tasks of a first delta round as its pages arrive. A round may report an item again on a
-/// later page: the copy keeps its latest version in its first place, and the page posted leaves
-/// it out (its row is already on screen).
+/// later page, or its removal: the copy keeps each item's latest state in its first place, and
+/// says when a row already posted changed that way (`rewritten`).
 struct DeltaRoundCopy {
   private(set) var tasks: [TodoTask] = []
+  private(set) var rewritten = false
   private var position: [String: Int] = [:]
 
-  /// Adds `page`; returns the tasks of it not seen before in this round.
-  mutating func add(_ page: [TodoTask]) -> [TodoTask] {
+  /// Adds a page; returns its tasks not seen before in this round (the rows to append).
+  mutating func add(_ entries: [DeltaEntry<TodoTask>]) -> [TodoTask] {
     var fresh: [TodoTask] = []
-    for task in page {
-      if let index = position[task.id] {
-        tasks[index] = task
-      } else {
-        position[task.id] = tasks.count
-        tasks.append(task)
-        fresh.append(task)
+    for entry in entries {
+      switch entry {
+      case .changed(let task):
+        if let index = position[task.id] {
+          tasks[index] = task
+          rewritten = true
+        } else {
+          position[task.id] = tasks.count
+          tasks.append(task)
+          fresh.append(task)
+        }
+      case .removed(let id):
+        guard position[id] != nil else { continue }
+        tasks.removeAll { $0.id == id }
+        fresh.removeAll { $0.id == id }
+        position = Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.id, $0) })
+        rewritten = true
       }
     }
     return fresh

@@ -53,7 +53,7 @@ extension GraphSession {
   /// The first delta round of a list's tasks, page by page: every task, then the round's
   /// `deltaLink` on the iterator once the last page is read (`isGraphURL` must accept it before
   /// it is stored). A load through it leaves a link for a cheap refresh next time.
-  public func tasksDeltaPages(listID: String) -> GraphPages<TodoTask> {
+  public func tasksDeltaPages(listID: String) -> GraphPages<DeltaEntry<TodoTask>> {
     GraphPages(
       session: self, firstURL: url(listPath(listID) + "/tasks/delta"), attempts: .retrying,
       headers: [(name: "Prefer", value: "odata.maxpagesize=\(pageSize)")])

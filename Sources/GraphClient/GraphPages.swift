@@ -184,7 +184,7 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     static var noun: String {
       switch Item.self {
       case is TodoTaskList.Type: return "list"
-      case is TodoTask.Type: return "task"
+      case is TodoTask.Type, is DeltaEntry<TodoTask>.Type: return "task"
       case is TaskFileAttachment.Type: return "attachment"
       default: return "item"
       }

@@ -18,6 +18,18 @@ extension DeltaEntry where Item: Decodable {
   }
 }
 
+extension DeltaEntry: Decodable where Item: Decodable {
+  /// One raw item of a delta page as `read` takes it; neither an item nor a removal fails, so a
+  /// page decoded item by item skips (and counts) it.
+  public init(from decoder: any Decoder) throws {
+    guard let entry = DeltaEntry.read(try JSONValue(from: decoder)) else {
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: decoder.codingPath, debugDescription: "neither an item nor a removal"))
+    }
+    self = entry
+  }
+}
+
 /// The outcome of one whole delta round (every page up to `@odata.deltaLink`), folded by id:
 /// an entity that appears several times counts once, as it was last reported.
 ///

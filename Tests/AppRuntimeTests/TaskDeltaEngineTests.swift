@@ -107,11 +107,19 @@ struct TaskDeltaEngineTests {
     #expect(fixture.deltas.tasksWithDeltaLink(listID: fixture.listID)?.link != expired)
   }
 
-  @Test func anItemARoundReportsTwiceIsShownOnceAndStoredAsLastReported() {
+  @Test func anItemARoundReportsTwiceOrRemovesIsShownOnceAndStoredAsLastReported() {
     var round = DeltaRoundCopy()
-    #expect(round.add([TodoTask(id: "A", title: "a"), TodoTask(id: "B", title: "b")]).count == 2)
-    let second = round.add([TodoTask(id: "A", title: "a again"), TodoTask(id: "C", title: "c")])
+    let first = round.add([
+      .changed(TodoTask(id: "A", title: "a")), .changed(TodoTask(id: "B", title: "b")),
+    ])
+    #expect(first.map(\.id) == ["A", "B"])
+    #expect(!round.rewritten)
+    let second = round.add([
+      .changed(TodoTask(id: "A", title: "a again")), .changed(TodoTask(id: "C", title: "c")),
+      .removed(id: "B"), .removed(id: "unknown"),
+    ])
     #expect(second.map(\.id) == ["C"])
-    #expect(round.tasks.map(\.title) == ["a again", "b", "c"])
+    #expect(round.tasks.map(\.title) == ["a again", "c"])
+    #expect(round.rewritten, "rows already posted changed: the round ends with a replacing page")
   }
 }
