@@ -10,7 +10,7 @@ extension LiveRuntimeEngine {
   /// is cancelled first.
   func loadTasks(_ listID: String, _ bus: EventBus) {
     let session = services.session
-    let deltas = services.taskDeltas
+    let deltas = services.deltaLinks
     let task = Task.detached {
       if let deltas, let stored = deltas.tasksWithDeltaLink(listID: listID) {
         await Self.refreshByDelta(listID, stored, session, deltas, bus)
@@ -67,7 +67,7 @@ extension LiveRuntimeEngine {
   /// shown ends with its own copy as one replacing page; a list whose delta the service refuses
   /// (a 4xx on the first request) is loaded plainly.
   private static func pageTasksByDelta(
-    _ listID: String, _ session: GraphSession, _ bus: EventBus, _ deltas: any TaskDeltaStore
+    _ listID: String, _ session: GraphSession, _ bus: EventBus, _ deltas: any DeltaLinkStore
   ) async {
     var iterator = session.tasksDeltaPages(listID: listID).makeAsyncIterator()
     var first = true
@@ -102,11 +102,28 @@ extension LiveRuntimeEngine {
     }
   }
 
+  /// The lists through a delta round: from the stored link (applied to the stored lists), or a
+  /// first round that leaves one; a service that refuses the lists delta gets a plain load.
+  static func listsByDelta(_ session: GraphSession, _ deltas: any DeltaLinkStore) async throws
+    -> [TodoTaskList]
+  {
+    let stored = deltas.listsWithDeltaLink()
+    let page: DeltaPage<TodoTaskList>
+    do {
+      page = try await session.listsDelta(link: stored?.link)
+    } catch  where stored == nil && deltaRefused(error) {
+      return try await session.lists().all()
+    }
+    let lists = DeltaApplier.apply(page, to: stored?.lists ?? [])
+    deltas.storeLists(lists, deltaLink: page.deltaLink)
+    return lists
+  }
+
   /// A refresh from the stored delta link: one round (a full one when the service no longer
   /// knows the link), applied to the stored tasks and posted whole.
   private static func refreshByDelta(
     _ listID: String, _ stored: (tasks: [TodoTask], link: String), _ session: GraphSession,
-    _ deltas: any TaskDeltaStore, _ bus: EventBus
+    _ deltas: any DeltaLinkStore, _ bus: EventBus
   ) async {
     do {
       let page = try await session.tasksDelta(listID: listID, link: stored.link)
@@ -122,7 +139,7 @@ extension LiveRuntimeEngine {
   }
 
   /// The service does not serve a delta of this list (well-known lists may not): load it plainly.
-  private static func deltaRefused(_ error: any Error) -> Bool {
+  static func deltaRefused(_ error: any Error) -> Bool {
     guard case GraphError.service(let status, _, _, _) = error else { return false }
     return [400, 404, 405, 410, 501].contains(status)
   }

@@ -84,8 +84,14 @@ final class LiveRuntimeEngine: RuntimeEngine {
     let session = services.session
     switch effect {
     case .loadLists:
+      let deltas = services.deltaLinks
       Task.detached {
-        bus.post(.listsLoaded(await Self.result { try await session.lists().all() }))
+        bus.post(
+          .listsLoaded(
+            await Self.result {
+              guard let deltas else { return try await session.lists().all() }
+              return try await Self.listsByDelta(session, deltas)
+            }))
       }
     case .loadAttachments(let listID, let taskID):
       Task.detached {

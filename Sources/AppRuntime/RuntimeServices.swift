@@ -20,7 +20,7 @@ public struct RuntimeServices: Sendable {
   public var ownsJournaled: (@Sendable (UploadJournalEntry) -> Bool)?
   /// Where a list's tasks are kept with the delta link they were loaded at, so the next load is
   /// a delta round; nil: every load is a full one (the demo, tests).
-  public var taskDeltas: (any TaskDeltaStore)?
+  public var deltaLinks: (any DeltaLinkStore)?
 
   public init(
     session: GraphSession, coordinator: UploadCoordinator, journal: UploadJournal?,

@@ -24,9 +24,20 @@ enum CachedKind: String {
 extension ReadCache {
   // MARK: Lists
 
-  /// Replaces the stored lists with `lists` (Graph objects as received).
-  public func storeLists(_ lists: [JSONValue], at date: Date) throws {
-    try replace(.list, parent: "", items: lists, at: date)
+  /// Replaces the stored lists with `lists` (Graph objects as received); with `deltaLink`, the
+  /// link of the delta round they came from is stored in the same transaction.
+  public func storeLists(_ lists: [JSONValue], at date: Date, deltaLink: String? = nil) throws {
+    try replace(.list, parent: "", items: lists, at: date) { db in
+      guard let deltaLink else { return }
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('listsDelta', ?)",
+        arguments: [deltaLink])
+    }
+  }
+
+  /// The delta link stored with the lists, if any.
+  public func listsDeltaLink() -> String? {
+    read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'listsDelta'") }
   }
 
   /// The stored lists as Graph sent them, or nil when none were stored.
@@ -90,8 +101,10 @@ extension ReadCache {
   private static func deltaKey(_ listID: String) -> String { "tasksDelta:" + listID }
 
   /// Typed values (from the TUI's loads) stored through their Codable form.
-  public func storeLists(_ lists: [TodoTaskList], at date: Date) throws {
-    try storeLists(lists.map(JSONValue.encoding), at: date)
+  public func storeLists(_ lists: [TodoTaskList], at date: Date, deltaLink: String? = nil)
+    throws
+  {
+    try storeLists(lists.map(JSONValue.encoding), at: date, deltaLink: deltaLink)
   }
 
   public func storeTasks(

@@ -154,7 +154,7 @@ enum TUILauncher {
     shown.ownsJournaled = TUIAccounts.ownsJournaled(services.account?.name, unnamedToo: true)
     // Tasks loads go through delta rounds whose links the read cache keeps.
     let readCache = TUIReadCache.open(context)
-    shown.taskDeltas = readCache
+    shown.deltaLinks = readCache
     // Before the screen opens: a cold agent start takes about a second.
     shown = try runBlocking { [shown] in
       var attached = shown

@@ -93,7 +93,24 @@ final class TUIReadCache: RuntimeReadCache {
   }
 }
 
-extension TUIReadCache: TaskDeltaStore {
+extension TUIReadCache: DeltaLinkStore {
+  func listsWithDeltaLink() -> (lists: [TodoTaskList], link: String)? {
+    queue.sync {
+      guard let link = cache.listsDeltaLink(), let lists = cache.lists() else { return nil }
+      return (lists.value, link)
+    }
+  }
+
+  func storeLists(_ lists: [TodoTaskList], deltaLink: String) {
+    queue.sync {
+      do {
+        try cache.storeLists(lists, at: Date(), deltaLink: deltaLink)
+      } catch {
+        logger.notice("read cache not updated", metadata: ["error": "\(error)"])
+      }
+    }
+  }
+
   func tasksWithDeltaLink(listID: String) -> (tasks: [TodoTask], link: String)? {
     queue.sync {
       guard let link = cache.tasksDeltaLink(listID: listID),

@@ -14,7 +14,7 @@ import UploadEngine
 /// keeps the link, and the next load is one delta round trip applied to the stored tasks.
 struct TaskDeltaEngineTests {
   /// A delta store in memory.
-  final class MemoryDeltas: TaskDeltaStore {
+  final class MemoryDeltas: DeltaLinkStore {
     let stored = Mutex<[String: (tasks: [TodoTask], link: String)]>([:])
 
     func tasksWithDeltaLink(listID: String) -> (tasks: [TodoTask], link: String)? {
@@ -23,6 +23,16 @@ struct TaskDeltaEngineTests {
 
     func storeTasks(listID: String, _ tasks: [TodoTask], deltaLink: String) {
       stored.withLock { $0[listID] = (tasks, deltaLink) }
+    }
+
+    let lists = Mutex<(lists: [TodoTaskList], link: String)?>(nil)
+
+    func listsWithDeltaLink() -> (lists: [TodoTaskList], link: String)? {
+      lists.withLock { $0 }
+    }
+
+    func storeLists(_ lists: [TodoTaskList], deltaLink: String) {
+      self.lists.withLock { $0 = (lists, deltaLink) }
     }
   }
 
@@ -44,7 +54,7 @@ struct TaskDeltaEngineTests {
       var services = RuntimeServices(
         session: session, coordinator: UploadCoordinator(graph: session, journal: nil),
         journal: nil)
-      services.taskDeltas = deltas
+      services.deltaLinks = deltas
       engine = LiveRuntimeEngine(services)
       listID = try #require(await emulator.store.lists().first { $0.displayName == "Tasks" }).id
     }
@@ -122,4 +132,26 @@ struct TaskDeltaEngineTests {
     #expect(round.tasks.map(\.title) == ["a again", "c"])
     #expect(round.rewritten, "rows already posted changed: the round ends with a replacing page")
   }
+
+  @Test func listsLoadThroughADeltaRoundAndARenameArrivesInOneRoundTrip() async throws {
+    let fixture = try await Fixture()
+    func loadLists() async throws -> [String] {
+      try await LiveRuntimeEngine.listsByDelta(fixture.session, fixture.deltas).map(\.displayName)
+    }
+    let names = await fixture.emulator.store.lists().map(\.displayName)
+    #expect(try await loadLists() == names)
+    let stored = try #require(fixture.deltas.listsWithDeltaLink())
+    #expect(stored.link.contains("/lists/delta"))
+    _ = try await fixture.session.renameList(listID: fixture.listID, displayName: "Renamed list")
+    await fixture.emulator.store.clearRequestLog()
+    let renamed = try await loadLists()
+    #expect(await fixture.requests() == ["GET " + stored.link.pathOnly])
+    #expect(renamed.contains("Renamed list"))
+    #expect(renamed.count == names.count)
+  }
+}
+
+extension String {
+  /// The path of a URL (what the emulator's request log keeps).
+  fileprivate var pathOnly: String { URLComponents(string: self)?.path ?? self }
 }
