@@ -30,6 +30,20 @@ import Testing
     #expect(digests.chunkHashes == expected)
   }
 
+  @Test func theFirstPassIsRightAcrossReadBlocksOnBothThreads() throws {
+    // 3 MB in 1 MiB reads: chunk edges fall inside blocks, the whole hash runs beside them.
+    let bytes = EmulatorFixture.bytes(3_000_000, seed: 72)
+    let path = try Self.temporaryFile(bytes)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let digests = try RegularFile.digests(of: path, expectedSize: 3_000_000, chunkSize: Self.chunk)
+    #expect(digests.sha256 == SHA256.hex(bytes))
+    #expect(
+      digests.chunkHashes
+        == stride(from: 0, to: bytes.count, by: Int(Self.chunk)).map {
+          SHA256.hex(bytes[$0..<min($0 + Int(Self.chunk), bytes.count)])
+        })
+  }
+
   @Test func verifiedBytesAreTheHashedOnesOnAndOffTheGrid() throws {
     let bytes = EmulatorFixture.bytes(1_000_000, seed: 71)
     let path = try Self.temporaryFile(bytes)
