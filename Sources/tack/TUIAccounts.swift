@@ -51,7 +51,7 @@ enum TUIAccounts {
         return try services(as: name, context, shared: shared, logger: logger)
       },
       readCache: { id in
-        names[id].flatMap { shared.caches.add(TUIReadCache.open(choosing($0, context))) }
+        names[id].flatMap { shared.caches.cache(for: $0, choosing($0, context)) }
       })
   }
 
@@ -85,6 +85,8 @@ enum TUIAccounts {
     var services = TUILauncher.runtimeServices(
       session, chosen, notices: notices, account: name, bandwidth: shared.bandwidth)
     services.ownsJournaled = ownsJournaled(name, unnamedToo: false)
+    // The lists and tasks load through delta rounds whose links this account's cache keeps.
+    services.deltaLinks = shared.caches.cache(for: name, chosen)
     return services
   }
 }
@@ -92,16 +94,22 @@ enum TUIAccounts {
 /// The read caches the interface opened for accounts shown after a switch: each stores off the
 /// main thread, and all are flushed before the program exits.
 final class TUIReadCaches: Sendable {
-  private let caches = Mutex<[TUIReadCache]>([])
+  /// One cache per account name, opened once: the panes and the delta links share it.
+  private let caches = Mutex<[String: TUIReadCache]>([:])
 
-  /// Keeps `cache` for the flush; returns it.
-  func add(_ cache: TUIReadCache?) -> TUIReadCache? {
-    if let cache { caches.withLock { $0.append(cache) } }
-    return cache
+  /// The read cache of the account `context` names, opened on first use (nil when it cannot
+  /// be opened, logged).
+  func cache(for name: String, _ context: ClientContext) -> TUIReadCache? {
+    caches.withLock { caches in
+      if let cache = caches[name] { return cache }
+      let cache = TUIReadCache.open(context)
+      caches[name] = cache
+      return cache
+    }
   }
 
   /// Waits for every queued store.
   func flush() {
-    for cache in caches.withLock({ $0 }) { cache.flush() }
+    for cache in caches.withLock({ Array($0.values) }) { cache.flush() }
   }
 }
