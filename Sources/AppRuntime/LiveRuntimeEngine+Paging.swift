@@ -41,24 +41,11 @@ extension LiveRuntimeEngine {
   /// Posts every page of `listID`'s tasks until the last one, a failure, or cancellation (after
   /// which nothing more is posted).
   private static func pageTasks(_ listID: String, _ session: GraphSession, _ bus: EventBus) async {
-    var iterator = session.tasks(listID: listID).makeAsyncIterator()
-    var first = true
     do {
-      while let page = try await iterator.next() {
-        if Task.isCancelled { return }
-        let more = iterator.hasMore
-        bus.post(.tasksPage(listID: listID, page, first: first, more: more))
-        first = false
-        if !more { break }
+      _ = try await postPages(listID, session.tasks(listID: listID), bus) { page, _ in (page, false)
       }
-      if Task.isCancelled { return }
-      // A collection that ended without a page (never the case for Graph) still ends the load.
-      if first { bus.post(.tasksPage(listID: listID, [], first: true, more: false)) }
-      iterator.announceSkipped()
     } catch {
-      if Task.isCancelled { return }
-      let failure = await result { () -> [TodoTask] in throw error }
-      bus.post(.tasksLoaded(listID: listID, failure))
+      await postFailure(listID, error, bus)
     }
   }
 
@@ -69,37 +56,57 @@ extension LiveRuntimeEngine {
   private static func pageTasksByDelta(
     _ listID: String, _ session: GraphSession, _ bus: EventBus, _ deltas: any DeltaLinkStore
   ) async {
-    var iterator = session.tasksDeltaPages(listID: listID).makeAsyncIterator()
-    var first = true
     var round = DeltaRoundCopy()
+    var posted = false
     do {
-      while let entries = try await iterator.next() {
-        if Task.isCancelled { return }
-        let more = iterator.hasMore
+      let pages = session.tasksDeltaPages(listID: listID)
+      let end = try await postPages(listID, pages, bus) { entries, last in
+        posted = true
         let page = round.add(entries)
-        if !more, round.rewritten {
-          bus.post(.tasksPage(listID: listID, round.tasks, first: true, more: false))
-        } else {
-          bus.post(.tasksPage(listID: listID, page, first: first, more: more))
-        }
-        first = false
-        if !more { break }
+        return last && round.rewritten ? (round.tasks, true) : (page, false)
       }
-      if Task.isCancelled { return }
-      if first { bus.post(.tasksPage(listID: listID, [], first: true, more: false)) }
-      iterator.announceSkipped()
-      if let link = iterator.deltaLink, session.isGraphURL(link) {
+      if let link = end?.deltaLink, session.isGraphURL(link) {
         deltas.storeTasks(listID: listID, round.tasks, deltaLink: link)
       }
     } catch {
-      if Task.isCancelled { return }
-      if first, Self.deltaRefused(error) {
+      if !posted, !Task.isCancelled, Self.deltaRefused(error) {
         await pageTasks(listID, session, bus)
         return
       }
-      let failure = await result { () -> [TodoTask] in throw error }
-      bus.post(.tasksLoaded(listID: listID, failure))
+      await postFailure(listID, error, bus)
     }
+  }
+
+  /// Posts `pages` as `tasksPage` actions as they arrive, each turned into rows by `rows`
+  /// (given the page and whether it is the last; `replace`: the rows replace all shown so far).
+  /// Returns the iterator after the last page, or nil once the load was cancelled (nothing more
+  /// is posted then).
+  private static func postPages<Item>(
+    _ listID: String, _ pages: GraphPages<Item>, _ bus: EventBus,
+    rows: (_ page: [Item], _ last: Bool) -> (tasks: [TodoTask], replace: Bool)
+  ) async throws -> GraphPages<Item>.AsyncIterator? {
+    var iterator = pages.makeAsyncIterator()
+    var first = true
+    while let page = try await iterator.next() {
+      if Task.isCancelled { return nil }
+      let more = iterator.hasMore
+      let (tasks, replace) = rows(page, !more)
+      bus.post(.tasksPage(listID: listID, tasks, first: first || replace, more: more))
+      first = false
+      if !more { break }
+    }
+    if Task.isCancelled { return nil }
+    // A collection that ended without a page (never the case for Graph) still ends the load.
+    if first { bus.post(.tasksPage(listID: listID, [], first: true, more: false)) }
+    iterator.announceSkipped()
+    return iterator
+  }
+
+  /// A load's failure as its answer, unless the load was cancelled (nothing is posted then).
+  private static func postFailure(_ listID: String, _ error: any Error, _ bus: EventBus) async {
+    if Task.isCancelled { return }
+    let failure = await result { () -> [TodoTask] in throw error }
+    bus.post(.tasksLoaded(listID: listID, failure))
   }
 
   /// The lists through a delta round: from the stored link (applied to the stored lists), or a
@@ -132,9 +139,7 @@ extension LiveRuntimeEngine {
       deltas.storeTasks(listID: listID, tasks, deltaLink: page.deltaLink)
       bus.post(.tasksPage(listID: listID, tasks, first: true, more: false))
     } catch {
-      if Task.isCancelled { return }
-      let failure = await result { () -> [TodoTask] in throw error }
-      bus.post(.tasksLoaded(listID: listID, failure))
+      await postFailure(listID, error, bus)
     }
   }
 

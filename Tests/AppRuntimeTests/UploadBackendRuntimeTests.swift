@@ -122,7 +122,8 @@ struct UploadBackendRuntimeTests {
     #expect(rig.step { rig.screen.contains("3.9/8.0 MB") && rig.screen.contains("one.bin") })
   }
 
-  @Test func quittingLeavesTheAgentsUploadsRunningByDefault() throws {
+  /// Attached to one running agent upload, with the quit question open.
+  func askingToQuit() throws -> (FakeUploadBackend, Rig) {
     let backend = FakeUploadBackend(
       outlivesProcess: true, attached: [Self.summary("A1", "one.bin")])
     let rig = try Rig(backend)
@@ -130,6 +131,11 @@ struct UploadBackendRuntimeTests {
     #expect(rig.step { rig.screen.contains("1 uploading in background") })
     rig.terminal.type("q")
     #expect(rig.step { rig.screen.contains("keep uploading") })
+    return (backend, rig)
+  }
+
+  @Test func quittingLeavesTheAgentsUploadsRunningByDefault() throws {
+    let (backend, rig) = try askingToQuit()
     rig.terminal.send(.enter)
     #expect(rig.step { rig.runtime.outcome == .quit })
     #expect(backend.calls == ["detach"])
@@ -137,13 +143,7 @@ struct UploadBackendRuntimeTests {
 
   @Test(arguments: [("p", "pauseAll"), ("x", "cancelAll")])
   func quittingCanPauseOrCancelTheAgentsUploads(key: Character, call: String) throws {
-    let backend = FakeUploadBackend(
-      outlivesProcess: true, attached: [Self.summary("A1", "one.bin")])
-    let rig = try Rig(backend)
-    rig.runtime.start()
-    #expect(rig.step { rig.screen.contains("1 uploading in background") })
-    rig.terminal.type("q")
-    #expect(rig.step { rig.screen.contains("keep uploading") })
+    let (backend, rig) = try askingToQuit()
     rig.terminal.type(String(key))
     #expect(rig.step { rig.runtime.outcome == .quit })
     #expect(backend.calls == [call, "detach"])

@@ -7,7 +7,7 @@ import Testing
 
 /// What an adversarial review of the cache, delta and account-switch changes found broken, now
 /// held by a test each (the doc comment of each says what went wrong before).
-struct ReviewFindingsTests {
+struct RefreshAndSwitchEdgeTests {
   static let savedAt = t0.addingTimeInterval(-180)
   static let work = AccountEntry(id: "k-work", label: "ann@work.example", isDefault: true)
   static let home = AccountEntry(id: "k-home", label: "ann@home.example")
