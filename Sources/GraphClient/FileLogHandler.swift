@@ -1,4 +1,5 @@
 import Foundation
+import GraphModels
 import Logging
 import Synchronization
 
@@ -100,8 +101,6 @@ public struct FileLogHandler: LogHandler {
   }
 
   private static func timestamp() -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date())
+    GraphDate.format(Date(), fractionDigits: 3)
   }
 }

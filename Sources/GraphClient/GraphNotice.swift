@@ -1,4 +1,5 @@
 import Foundation
+import GraphModels
 import Synchronization
 
 /// Something a user should see while a command runs, though it is not an error: a long wait,
@@ -15,12 +16,9 @@ public enum GraphNotice: Sendable, Equatable {
   public var text: String {
     switch self {
     case .waiting(let seconds, let reason, let until, let askedByGraph):
-      let formatter = DateFormatter()
-      formatter.locale = Locale(identifier: "en_US_POSIX")
-      formatter.dateFormat = "HH:mm:ss"
       let wait = "\(Int(seconds.rounded(.up))) s (\(reason)); retrying at "
       return (askedByGraph ? "Graph asked us to wait " : "network trouble, waiting ") + wait
-        + formatter.string(from: until)
+        + Self.localClock(until)
     case .skipped(let count, let noun, let ids):
       let what = count == 1 ? noun : noun + "s"
       var line = "skipped \(count) \(what) that could not be read"
@@ -34,6 +32,18 @@ public enum GraphNotice: Sendable, Equatable {
 }
 
 extension GraphNotice {
+  /// `HH:mm:ss` of `date` in the local time zone, from libc (`localtime_r` reads the zone from
+  /// `TZ` or /etc/localtime) rather than a `DateFormatter`, which would load ICU's calendars.
+  static func localClock(_ date: Date) -> String {
+    var time = time_t(date.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    guard localtime_r(&time, &parts) != nil else {
+      return GraphDate.format(date, fractionDigits: 0)
+    }
+    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+  }
+
   /// When a wait ends; nil for notices that are not waits.
   public var until: Date? {
     if case .waiting(_, _, let until, _) = self { return until }

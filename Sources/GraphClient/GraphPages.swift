@@ -174,7 +174,8 @@ public struct GraphPages<Item: Decodable & Sendable>: AsyncSequence, Sendable {
     }
 
     static func origin(of link: String) -> String {
-      guard let components = URLComponents(string: link), let host = components.host else {
+      guard let components = URLComponents(string: link), let host = URLHost.written(in: link)
+      else {
         return "not a URL"
       }
       return "\(components.scheme ?? "?")://\(host)" + (components.port.map { ":\($0)" } ?? "")

@@ -353,7 +353,7 @@ struct Origin: Equatable {
 
   init?(_ url: String) {
     guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-      let host = components.host?.lowercased(), !host.isEmpty
+      let host = URLHost.written(in: url)?.lowercased()
     else { return nil }
     self.scheme = scheme
     self.host = LoopbackHost.bare(host)

@@ -153,7 +153,7 @@ public final class LiveHTTPTransport: HTTPTransport {
 
   static func checkedTarget(_ url: String) throws -> Target {
     guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-      let host = components.host, !host.isEmpty
+      let host = URLHost.written(in: url)
     else { throw TransportError.invalidURL(url) }
     switch scheme {
     case "https": break

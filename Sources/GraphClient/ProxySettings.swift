@@ -51,7 +51,8 @@ public struct ProxySettings: Sendable, Hashable {
   func clientProxy() -> Result<HTTPClient.Configuration.Proxy, Problem> {
     var text = url
     if !text.contains("://") { text = "http://" + text }
-    guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty
+    guard let components = URLComponents(string: text),
+      let host = URLHost.written(in: text).map(LoopbackHost.bare)
     else { return .failure(Problem(text: "HTTPS_PROXY is not a valid URL")) }
     let scheme = components.scheme?.lowercased() ?? "http"
     switch scheme {

@@ -29,29 +29,29 @@ public enum GraphDate {
     guard pieces.count == 6 || pieces.count == 3 else { return nil }
     let numbers = pieces.compactMap { Int($0) }
     guard numbers.count == pieces.count else { return nil }
-    var components = DateComponents()
-    components.calendar = Calendar(identifier: .gregorian)
-    components.timeZone = TimeZone(identifier: "UTC")
-    components.year = numbers[0]
-    components.month = numbers[1]
-    components.day = numbers[2]
-    if numbers.count == 6 {
-      components.hour = numbers[3]
-      components.minute = numbers[4]
-      components.second = numbers[5]
-    }
-    guard let date = components.date else { return nil }
+    let time = numbers.count == 6 ? (numbers[3], numbers[4], numbers[5]) : (0, 0, 0)
+    guard (1...12).contains(numbers[1]), (1...31).contains(numbers[2]), (0...23).contains(time.0),
+      (0...59).contains(time.1), (0...60).contains(time.2)
+    else { return nil }
+    let days = daysFromCivil(year: numbers[0], month: numbers[1], day: numbers[2])
+    let seconds = days * 86_400 + time.0 * 3600 + time.1 * 60 + time.2
+    let date = Date(timeIntervalSince1970: Double(seconds))
     return date.addingTimeInterval(fraction - Double(offsetSeconds))
   }
 
-  /// Formats a date the way Graph writes `expirationDateTime`: UTC, 7 fractional digits, `Z`.
+  /// Formats a date the way Graph writes `expirationDateTime`: UTC, 7 fractional digits, `Z`;
+  /// `fractionDigits` 3 gives the log's millisecond stamps.
   ///
-  /// Pure arithmetic (days-from-civil, proleptic Gregorian) rather than `Calendar`, which is
-  /// slow enough to show when the emulator stamps thousands of seeded tasks.
-  public static func format(_ date: Date) -> String {
+  /// Pure arithmetic (days-from-civil, proleptic Gregorian) rather than `Calendar` or a date
+  /// formatter: those are slow enough to show when the emulator stamps thousands of seeded
+  /// tasks, and they load ICU's calendar and time-zone data into every process that logs
+  /// (DECISIONS.md 2026-12-03, "No ICU on the upload path").
+  public static func format(_ date: Date, fractionDigits: Int = 7) -> String {
     let seconds = date.timeIntervalSince1970
     let whole = floor(seconds)
-    let ticks = min(9_999_999, Int(((seconds - whole) * 10_000_000).rounded(.down)))
+    var scale = 1
+    for _ in 0..<fractionDigits { scale *= 10 }
+    let ticks = min(scale - 1, Int(((seconds - whole) * Double(scale)).rounded(.down)))
     let total = Int(whole)
     var days = total / 86_400
     var secondOfDay = total % 86_400
@@ -67,7 +67,17 @@ public enum GraphDate {
     return
       "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
       + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
-      + ".\(pad(ticks, 7))Z"
+      + (fractionDigits > 0 ? ".\(pad(ticks, fractionDigits))" : "") + "Z"
+  }
+
+  /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    let shifted = month <= 2 ? year - 1 : year
+    let era = (shifted >= 0 ? shifted : shifted - 399) / 400
+    let yearOfEra = shifted - era * 400
+    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
   }
 
   /// Year, month and day of the day `days` after 1970-01-01 (Howard Hinnant's algorithm).

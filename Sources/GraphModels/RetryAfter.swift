@@ -24,17 +24,13 @@ public enum RetryAfter {
       let year = Int(words[3])
     else { return nil }
     let time = words[4].split(separator: ":").compactMap { Int($0) }
-    guard time.count == 3 else { return nil }
-    var components = DateComponents()
-    components.calendar = Calendar(identifier: .gregorian)
-    components.timeZone = TimeZone(identifier: "UTC")
-    components.year = year
-    components.month = month + 1
-    components.day = day
-    components.hour = time[0]
-    components.minute = time[1]
-    components.second = time[2]
-    return components.date
+    guard time.count == 3, (1...31).contains(day), (0...23).contains(time[0]),
+      (0...59).contains(time[1]), (0...60).contains(time[2])
+    else { return nil }
+    // Arithmetic, not `Calendar`: the upload path stays clear of ICU (GraphDate.format).
+    let days = GraphDate.daysFromCivil(year: year, month: month + 1, day: day)
+    return Date(
+      timeIntervalSince1970: Double(days * 86_400 + time[0] * 3600 + time[1] * 60 + time[2]))
   }
 
   /// Formats an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), as HTTP's `Date` and

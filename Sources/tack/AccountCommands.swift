@@ -71,7 +71,7 @@ struct AccountsCommand: ParsableCommand {
   }
 
   static func host(_ url: String) -> String {
-    guard let components = URLComponents(string: url), let host = components.host else {
+    guard let components = URLComponents(string: url), let host = URLHost.written(in: url) else {
       return url
     }
     return components.port.map { "\(host):\($0)" } ?? host

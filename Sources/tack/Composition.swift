@@ -152,7 +152,8 @@ enum Composition {
       return false
     }
     return left.scheme?.lowercased() == right.scheme?.lowercased()
-      && left.host?.lowercased() == right.host?.lowercased() && left.port == right.port
+      && URLHost.written(in: a)?.lowercased() == URLHost.written(in: b)?.lowercased()
+      && left.port == right.port
   }
 
   /// Resolves flags, environment and config file, and migrates an old token cache; errors

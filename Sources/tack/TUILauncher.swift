@@ -130,7 +130,7 @@ enum TUILauncher {
   /// Microsoft Graph (or `--graph-url`); when nobody is signed in, the interface opens with the
   /// device-code sign-in.
   private static func connect(_ context: ClientContext, noAgent: Bool) throws -> Setup {
-    let host = URLComponents(string: context.graphURL)?.host ?? context.graphURL
+    let host = URLHost.written(in: context.graphURL) ?? context.graphURL
     // An unknown `--account` is an error, not a reason to sign in.
     if context.staticToken == nil, try Composition.catching({ try context.storedTokens() }) == nil {
       var setup = try signInSetup(context, label: host, noAgent: noAgent)

@@ -98,6 +98,14 @@ import Testing
     #expect(RetryAfter.seconds("Sun, 06 Nov 1994 08:49:27 GMT", now: now) == 0)
   }
 
+  @Test func httpDatesRoundTripAcrossYears() throws {
+    for step in stride(from: -1_000_000_000.0, to: 4_000_000_000.0, by: 86_399_937.0) {
+      let date = Date(timeIntervalSince1970: step)
+      #expect(RetryAfter.httpDate(RetryAfter.httpDateString(date)) == date)
+    }
+    #expect(RetryAfter.httpDate("Sun, 06 Nov 1994 25:49:47 GMT") == nil)
+  }
+
   @Test(arguments: [nil, "", "soon", "-3", "nan"] as [String?])
   func unreadableIsNil(header: String?) {
     #expect(RetryAfter.seconds(header, now: now) == nil)
@@ -273,6 +281,36 @@ import Testing
   ])
   func formatsWithoutACalendar(seconds: Double, text: String) {
     #expect(GraphDate.format(Date(timeIntervalSince1970: seconds)) == text)
+  }
+
+  @Test func millisecondStampsForTheLog() {
+    #expect(
+      GraphDate.format(Date(timeIntervalSince1970: 1_654_771_527.25), fractionDigits: 3)
+        == "2022-06-09T10:45:27.250Z")
+    #expect(
+      GraphDate.format(Date(timeIntervalSince1970: 0), fractionDigits: 0) == "1970-01-01T00:00:00Z")
+  }
+
+  @Test(arguments: [
+    "2022-13-01T00:00:00Z", "2022-00-10T00:00:00Z", "2022-06-32", "2022-06-09T24:00:00Z",
+    "2022-06-09T10:60:00Z",
+  ])
+  func refusesFieldsOutOfRange(text: String) {
+    #expect(GraphDate.parse(text) == nil)
+  }
+
+  @Test func parsesAgainstAnIndependentCalendar() throws {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+    for (year, month, day) in [
+      (1970, 1, 1), (2000, 2, 29), (1969, 12, 31), (2100, 3, 1), (1601, 1, 1),
+    ] {
+      let text = String(format: "%04d-%02d-%02dT06:07:08Z", year, month, day)
+      let expected = try #require(
+        calendar.date(
+          from: DateComponents(year: year, month: month, day: day, hour: 6, minute: 7, second: 8)))
+      #expect(GraphDate.parse(text) == expected, "\(text)")
+    }
   }
 
   @Test func formatAndParseRoundTripAcrossYears() throws {
