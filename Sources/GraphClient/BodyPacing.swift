@@ -29,16 +29,50 @@ public enum PacedBody {
     _ data: Data, pieceSize: Int, pacer: any BodyPacer,
     _ write: (Data) async throws -> Void
   ) async throws {
-    var start = data.startIndex
-    while start < data.endIndex {
+    let piece = { (range: Range<Int>) in
+      data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound]
+    }
+    try await self.write(count: data.count, pieceSize: pieceSize, pacer: pacer, piece: piece, write)
+  }
+
+  /// Writes `chunk` the same way, then releases its bytes; a chunk released before (a second
+  /// attempt at the same body) fails with an ambiguous error instead of sending anything.
+  public static func write(
+    _ chunk: ChunkBytes, pieceSize: Int, pacer: any BodyPacer,
+    _ write: (Data) async throws -> Void
+  ) async throws {
+    let piece = { (range: Range<Int>) throws -> Data in
+      guard let piece = chunk.piece(range) else {
+        throw TransportError.other("this chunk was already sent once; asking the server instead")
+      }
+      return piece
+    }
+    try await self.write(
+      count: chunk.count, pieceSize: pieceSize, pacer: pacer, piece: piece, write)
+    chunk.release()
+  }
+
+  /// The one pacing loop: `count` bytes taken by `piece`, each piece admitted first.
+  private static func write(
+    count: Int, pieceSize: Int, pacer: any BodyPacer, piece: (Range<Int>) throws -> Data,
+    _ write: (Data) async throws -> Void
+  ) async throws {
+    var start = 0
+    while start < count {
       let size = pacer.isUnlimited ? max(pieceSize, PacedBody.unlimitedPieceSize) : pieceSize
-      let want = min(max(size, 1), data.endIndex - start)
+      let want = min(max(size, 1), count - start)
       let granted = try await pacer.admit(upTo: want)
       let end = start + min(max(granted, 1), want)
-      try await write(data[start..<end])
+      try await write(try piece(start..<end))
       start = end
     }
   }
+}
+
+/// A pacer that admits everything at once, for a chunk sent without a cap.
+struct Unpaced: BodyPacer {
+  func admit(upTo bytes: Int) async throws -> Int { bytes }
+  var isUnlimited: Bool { true }
 }
 
 /// The tasks that produce one request's body; cancelled when the request ends or is cancelled,

@@ -8,10 +8,13 @@ public enum HTTPBody: Sendable {
   /// `length` bytes of the file at `path` from `offset`, read from disk for every attempt so a
   /// retry never re-reads a consumed stream and the whole file is never in memory.
   case file(path: String, offset: Int64, length: Int64)
+  /// An upload chunk, let go of once written (`ChunkBytes`).
+  case chunk(ChunkBytes)
 
   public var length: Int64 {
     switch self {
     case .bytes(let data): return Int64(data.count)
+    case .chunk(let chunk): return Int64(chunk.count)
     case .file(_, _, let length): return length
     }
   }

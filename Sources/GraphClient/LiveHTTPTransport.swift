@@ -207,6 +207,18 @@ public final class LiveHTTPTransport: HTTPTransport {
           }
         }
       }
+    case .chunk(let chunk):
+      // Paced or not, piece by piece; the chunk's bytes go once the last piece is handed on.
+      let pacer = pacer ?? Unpaced()
+      return .stream(contentLength: Int64(chunk.count)) { writer in
+        FinalPieceWriter.stream(
+          length: Int64(chunk.count), on: loop, into: writer, producers: producers
+        ) { writer in
+          try await PacedBody.write(chunk, pieceSize: pieceSize, pacer: pacer) { piece in
+            try await writer.write(.byteBuffer(ByteBuffer(bytes: piece))).get()
+          }
+        }
+      }
     case .bytes(let data):
       guard data.count > pieceSize else { return .bytes(data) }
       // A chunk in memory still goes out piece by piece, so progress (and the stall watchdog)

@@ -15,7 +15,7 @@ extension GraphSession {
 
   /// `PUT {uploadUrl}/content` with `body` (the bytes of `range`, already checked) as the body.
   public func uploadChunkRequest(
-    uploadURL: String, range: ContentRange, body: Data, timeout: Duration? = nil
+    uploadURL: String, range: ContentRange, body: ChunkBytes, timeout: Duration? = nil
   ) -> HTTPRequest {
     HTTPRequest(
       method: "PUT", url: Self.uploadContentURL(uploadURL),
@@ -23,7 +23,7 @@ extension GraphSession {
         ("Content-Type", "application/octet-stream"), ("Content-Length", String(range.length)),
         ("Content-Range", range.description),
       ],
-      body: .bytes(body), timeout: timeout)
+      body: .chunk(body), timeout: timeout)
   }
 
   /// `GET {uploadUrl}`: the session's state (next expected ranges, expiry).

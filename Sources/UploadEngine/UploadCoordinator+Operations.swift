@@ -17,8 +17,8 @@ extension UploadCoordinator {
     var limiter: RequestLimiter
     var digests: FileDigests?
     var bandwidth: BandwidthLimiter
-    /// A PUT's checked body, possibly read ahead while the previous PUT ran.
-    var body: Task<Result<Data, ChangedFile>, Never>?
+    /// A PUT's checked body, possibly read ahead once the previous PUT's bytes were written.
+    var body: Task<Result<ChunkBytes, ChangedFile>, Never>?
   }
 
   private func context(for record: Record) -> Context {
@@ -105,7 +105,7 @@ extension UploadCoordinator {
         contentType: context.file.contentType, contentBytes: Data())
       return await send(request, context: context)
     case .put(let url, let range):
-      let body: Data
+      let body: ChunkBytes
       let checked = await context.body?.value ?? verifiedBody(range, context: context)
       switch checked {
       case .success(let bytes): body = bytes
@@ -135,11 +135,13 @@ extension UploadCoordinator {
 
   /// The bytes of `range`, read into memory and checked against the first pass's chunk hashes;
   /// exactly these bytes are sent, so what was checked is what goes on the wire.
-  static func verifiedBody(_ range: ContentRange, context: Context) -> Result<
-    Data, ChangedFile
-  > {
+  /// The bytes of `range`, read now and compared with the first pass; `onRelease` runs when
+  /// the transport lets go of them.
+  static func verifiedBody(
+    _ range: ContentRange, context: Context, onRelease: @escaping @Sendable () -> Void = {}
+  ) -> Result<ChunkBytes, ChangedFile> {
     let file = context.file
-    func changed(_ why: String) -> Result<Data, ChangedFile> {
+    func changed(_ why: String) -> Result<ChunkBytes, ChangedFile> {
       .failure(
         ChangedFile(
           input: .fileChanged("\(file.path) changed during the upload (\(why)); not attached")))
@@ -148,7 +150,7 @@ extension UploadCoordinator {
     do {
       guard let bytes = try digests.verifiedBytes(of: file.path, range: range, size: file.size)
       else { return changed("bytes \(range.first)-\(range.last) differ from the ones hashed") }
-      return .success(bytes)
+      return .success(ChunkBytes(bytes, onRelease: onRelease))
     } catch {
       return changed(String(describing: error))
     }

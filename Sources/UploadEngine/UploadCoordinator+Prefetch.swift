@@ -1,17 +1,19 @@
 import Foundation
+import GraphClient
 import GraphModels
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// The next chunk's bytes, read and checked against the first pass while the current PUT is on
-/// the wire, so hashing never sits between two PUTs.
+/// The next chunk's bytes, read and checked against the first pass while the current PUT waits
+/// for its answer, so hashing never sits between two PUTs. The read starts when the current
+/// chunk's bytes are all written and let go (`ChunkBytes`), so one chunk is in memory at a time.
 struct ChunkPrefetch {
   var range: ContentRange
   /// The file's change stamp taken before the read began.
   var stamp: ChangeStamp?
-  var body: Task<Result<Data, UploadCoordinator.ChangedFile>, Never>
+  var body: Task<Result<ChunkBytes, UploadCoordinator.ChangedFile>, Never>
 }
 
 /// What `stat` says about a file's last change: the status-change time (`st_ctim`, which a
@@ -36,27 +38,40 @@ struct ChangeStamp: Equatable, Sendable {
 
 extension UploadCoordinator {
   /// The checked body for the PUT of `range`: the prefetched one when it is for this range and
-  /// the file has not changed since it was read (else read now). Starts reading the chunk that
-  /// follows, unless that one is already on its way.
+  /// the file has not changed since it was read (else read now).
   func body(for range: ContentRange, of id: UploadID, context: Context)
-    -> Task<Result<Data, ChangedFile>, Never>
+    -> Task<Result<ChunkBytes, ChangedFile>, Never>
   {
-    let body: Task<Result<Data, ChangedFile>, Never>
     if let prefetched = uploads[id]?.prefetch, prefetched.range == range,
       let stamp = prefetched.stamp, ChangeStamp.of(context.file.path) == stamp
     {
-      body = prefetched.body
       uploads[id]?.prefetch = nil
-    } else {
-      body = Task.detached { Self.verifiedBody(range, context: context) }
+      return prefetched.body
     }
-    guard let next = uploads[id]?.machine?.planner.chunk(from: range.last + 1) else { return body }
-    if uploads[id]?.prefetch?.range != next {
-      let stamp = ChangeStamp.of(context.file.path)
-      uploads[id]?.prefetch = ChunkPrefetch(
-        range: next, stamp: stamp, body: Task.detached { Self.verifiedBody(next, context: context) }
-      )
+    return read(range, of: id, context: context)
+  }
+
+  /// Reads and checks `range` away from the actor; once the transport lets go of its bytes,
+  /// the chunk after it is read ahead.
+  private func read(_ range: ContentRange, of id: UploadID, context: Context)
+    -> Task<Result<ChunkBytes, ChangedFile>, Never>
+  {
+    let written: @Sendable () -> Void = { [weak self] in
+      guard let self else { return }
+      Task { await self.readAhead(after: range, of: id, context: context) }
     }
-    return body
+    return Task.detached { Self.verifiedBody(range, context: context, onRelease: written) }
+  }
+
+  /// Starts reading the chunk that follows `range`, while the PUT of `range` still drives
+  /// this upload and that chunk is not already on its way.
+  private func readAhead(after range: ContentRange, of id: UploadID, context: Context) {
+    guard let record = uploads[id], record.driving, let machine = record.machine,
+      case .sending(let sending) = machine.state, sending == range,
+      let next = machine.planner.chunk(from: range.last + 1), record.prefetch?.range != next
+    else { return }
+    let stamp = ChangeStamp.of(context.file.path)
+    uploads[id]?.prefetch = ChunkPrefetch(
+      range: next, stamp: stamp, body: read(next, of: id, context: context))
   }
 }

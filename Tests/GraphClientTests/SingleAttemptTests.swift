@@ -48,7 +48,7 @@ import Testing
     let bytes = Data((0..<100).map { UInt8($0) })
     let request = try await sent {
       $0.uploadChunkRequest(
-        uploadURL: Self.uploadURL, range: range, body: bytes, timeout: .seconds(9))
+        uploadURL: Self.uploadURL, range: range, body: ChunkBytes(bytes), timeout: .seconds(9))
     }
     #expect(request.method == "PUT")
     #expect(
@@ -60,11 +60,11 @@ import Testing
     #expect(request.header("Authorization") == "Bearer secret-token")
     #expect(request.header("client-request-id") != nil)
     #expect(request.timeout == .seconds(9))
-    guard case .bytes(let body) = request.body else {
+    guard case .chunk(let body) = request.body else {
       Issue.record("expected the checked bytes as the body")
       return
     }
-    #expect(body == bytes)
+    #expect(body.bytes == bytes)
   }
 
   @Test func statusGetAsksForJSONWithBearer() async throws {
@@ -94,7 +94,8 @@ import Testing
       { (graph: GraphSession) in graph.deleteUploadSessionRequest(uploadURL: foreign) },
       { (graph: GraphSession) in
         graph.uploadChunkRequest(
-          uploadURL: foreign, range: ContentRange(first: 0, last: 0, total: 1), body: Data([1]))
+          uploadURL: foreign, range: ContentRange(first: 0, last: 0, total: 1),
+          body: ChunkBytes(Data([1])))
       },
     ] {
       let request = try await sent(build)

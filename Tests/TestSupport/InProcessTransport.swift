@@ -55,6 +55,14 @@ public struct InProcessTransport: HTTPTransport {
   /// The bytes a body stands for (a file range is read now).
   static func bytes(of body: HTTPBody) throws -> [UInt8] {
     if case .bytes(let data) = body { return [UInt8](data) }
+    if case .chunk(let chunk) = body {
+      // Sent whole, as the live transport does, and let go of the same way.
+      defer { chunk.release() }
+      guard let data = chunk.bytes else {
+        throw TransportError.other("this chunk was already sent once; asking the server instead")
+      }
+      return [UInt8](data)
+    }
     guard case .file(let path, let offset, let length) = body else {
       throw TransportError.other("InProcessTransport cannot send this kind of body")
     }
