@@ -74,7 +74,7 @@ extension EmulatorStore {
     guard round.scope == scope else {
       return .failure(.badToken("The $skiptoken was issued for another collection."))
     }
-    guard currentIDs(scope) != nil else { return .failure(.listNotFound) }
+    guard exists(scope) else { return .failure(.listNotFound) }
     let end = min(offset + round.pageSize, round.entries.count)
     var slice = DeltaPageSlice(
       entries: Array(round.entries[min(offset, end)..<end]), select: round.select)
@@ -126,6 +126,12 @@ extension EmulatorStore {
   }
 
   /// The ids of the collection now, in store order; nil for a list that does not exist.
+  /// True while the collection exists (without listing it: this runs for every page).
+  private func exists(_ scope: DeltaTracking.Scope) -> Bool {
+    if case .tasks(let listID) = scope { return listIndex[listID] != nil }
+    return true
+  }
+
   private func currentIDs(_ scope: DeltaTracking.Scope) -> [String]? {
     switch scope {
     case .lists: return records.map(\.list.id)

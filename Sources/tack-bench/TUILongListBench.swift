@@ -22,8 +22,9 @@ enum TUILongListBench {
     var allRows: Double
     var keyLatencies: [Double]
     /// The same pages fetched by `GraphSession` alone (no terminal, no TUI): what the link and
-    /// the emulator cost.
+    /// the emulator cost, as plain pages and as the delta round the TUI loads with its cache.
     var plainPaging: Double
+    var deltaPaging: Double
   }
 
   static func run(_ tack: String) async throws -> Figures {
@@ -70,14 +71,16 @@ enum TUILongListBench {
     }
     let allRows = seconds(ContinuousClock.now - chosen)
     tmux.kill()
-    let plain = try await plainPaging(emulator)
+    let (plain, delta) = try await sessionPaging(emulator)
     await emulator.stop()
     return Figures(
-      firstRows: firstRows, allRows: allRows, keyLatencies: latencies, plainPaging: plain)
+      firstRows: firstRows, allRows: allRows, keyLatencies: latencies, plainPaging: plain,
+      deltaPaging: delta)
   }
 
-  /// Seconds to fetch every page of "Long list" with `GraphSession` alone.
-  static func plainPaging(_ emulator: GraphEmulator) async throws -> Double {
+  /// Seconds to fetch every page of "Long list" with `GraphSession` alone: plain pages, then
+  /// a first delta round.
+  static func sessionPaging(_ emulator: GraphEmulator) async throws -> (Double, Double) {
     guard let list = await emulator.store.lists().first(where: { $0.displayName == "Long list" })
     else { throw BenchError("the emulator has no Long list") }
     let transport = LiveHTTPTransport()
@@ -86,10 +89,15 @@ enum TUILongListBench {
       transport: transport)
     let start = ContinuousClock.now
     let tasks = try await session.tasks(listID: list.id).all()
-    let elapsed = seconds(ContinuousClock.now - start)
+    let plain = seconds(ContinuousClock.now - start)
+    let deltaStart = ContinuousClock.now
+    let entries = try await session.tasksDeltaPages(listID: list.id).all()
+    let delta = seconds(ContinuousClock.now - deltaStart)
     await transport.shutdown()
-    guard tasks.count == Self.tasks else { throw BenchError("got \(tasks.count) tasks") }
-    return elapsed
+    guard tasks.count == Self.tasks, entries.count == Self.tasks else {
+      throw BenchError("got \(tasks.count) tasks, \(entries.count) delta entries")
+    }
+    return (plain, delta)
   }
 
   /// Seconds from sending `key` to the program writing the moved selection pointer.
@@ -122,7 +130,8 @@ enum TUILongListBench {
     print(
       "    all rows: \(String(format: "%.2f", figures.allRows)) s "
         + "(goal ≤ \(String(format: "%.2f", 1.1 * pages * pageTime)) s; the same pages "
-        + "through GraphSession alone: \(String(format: "%.2f", figures.plainPaging)) s)")
+        + "through GraphSession alone: \(String(format: "%.2f", figures.plainPaging)) s plain, "
+        + "\(String(format: "%.2f", figures.deltaPaging)) s as the delta round the TUI loads)")
     let sorted = figures.keyLatencies.sorted()
     guard !sorted.isEmpty else {
       print("    key press to redraw during the load: not measured (the load ended first)")
