@@ -61,17 +61,15 @@ import Testing
       let graph = try emulator.session(transport)
       let list = try #require(try await graph.lists().all().first)
       let task = try #require(try await graph.tasks(listID: list.id).all().first)
-      let upload = try await graph.openUploadSession(
-        listID: list.id, taskID: task.id,
-        info: AttachmentInfo(name: "chunk.bin", size: Int64(size), contentType: nil))
-      let uploadURL = try #require(upload.uploadUrl)
+      let info = AttachmentInfo(name: "chunk.bin", size: Int64(size), contentType: nil)
+      let first = try #require(
+        try await graph.openUploadSession(listID: list.id, taskID: task.id, info: info).uploadUrl)
       let released = Mutex(0)
       let chunk = ChunkBytes(bytes) { released.withLock { $0 += 1 } }
-      let request = graph.uploadChunkRequest(
-        uploadURL: uploadURL,
-        range: ContentRange(first: 0, last: Int64(size) - 1, total: Int64(size)),
-        body: chunk)
-      let response = try await graph.sendOnce(request).result.get()
+      let whole = ContentRange(first: 0, last: Int64(size) - 1, total: Int64(size))
+      let response = try await graph.sendOnce(
+        graph.uploadChunkRequest(uploadURL: first, range: whole, body: chunk)
+      ).result.get()
       #expect(response.status == 201)
       #expect(released.withLock { $0 } == 1)
       #expect(chunk.isReleased)
@@ -80,12 +78,19 @@ import Testing
       let stored = await emulator.store.attachmentBytes(
         listID: list.id, taskID: task.id, attachmentID: attached.id)
       #expect(stored == [UInt8](bytes))
-      let again = try await graph.sendOnce(request)
+      // The same chunk to a second session that waits for it: nothing arrives.
+      let second = try #require(
+        try await graph.openUploadSession(listID: list.id, taskID: task.id, info: info).uploadUrl)
+      let again = try await graph.sendOnce(
+        graph.uploadChunkRequest(uploadURL: second, range: whole, body: chunk))
       guard case .failure(let error) = again.result else {
         Issue.record("a chunk already sent was sent again")
         return
       }
       #expect(error.isAmbiguous)
+      let status = try await graph.sendOnce(graph.uploadSessionStatusRequest(uploadURL: second))
+      let state = try UploadSessionState.parse(try status.result.get().body)
+      #expect(state.nextOffset == 0, "the second session received bytes")
     }
   }
 }
