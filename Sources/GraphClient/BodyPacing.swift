@@ -41,10 +41,12 @@ public enum PacedBody {
     _ chunk: ChunkBytes, pieceSize: Int, pacer: any BodyPacer,
     _ write: (Data) async throws -> Void
   ) async throws {
+    let released = TransportError.other(
+      "this chunk was already sent once; asking the server instead")
+    // Before the pacer: a chunk that cannot be sent takes no share of the cap.
+    guard !chunk.isReleased else { throw released }
     let piece = { (range: Range<Int>) throws -> Data in
-      guard let piece = chunk.piece(range) else {
-        throw TransportError.other("this chunk was already sent once; asking the server instead")
-      }
+      guard let piece = chunk.piece(range) else { throw released }
       return piece
     }
     try await self.write(

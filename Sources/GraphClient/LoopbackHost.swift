@@ -29,7 +29,12 @@ public enum URLHost {
   /// The host of an absolute URL: after `//` and any user info, up to the port, path, query
   /// or fragment; brackets kept for an IPv6 literal. Nil when there is none.
   public static func written(in url: String) -> String? {
-    guard let separator = url.range(of: "://") else { return nil }
+    // `://` must follow the scheme itself, not appear later (in a query, say).
+    guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://"),
+      let first = url.first, first.isASCII, first.isLetter,
+      url[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+    else { return nil }
+    let separator = colon..<url.index(colon, offsetBy: 3)
     var authority = url[separator.upperBound...]
     if let end = authority.firstIndex(where: { "/?#".contains($0) }) {
       authority = authority[..<end]

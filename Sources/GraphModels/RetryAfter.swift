@@ -24,8 +24,9 @@ public enum RetryAfter {
       let year = Int(words[3])
     else { return nil }
     let time = words[4].split(separator: ":").compactMap { Int($0) }
-    guard time.count == 3, (1...31).contains(day), (0...23).contains(time[0]),
-      (0...59).contains(time[1]), (0...60).contains(time[2])
+    guard time.count == 3,
+      GraphDate.validCivil(
+        year: year, month: month + 1, day: day, time: (time[0], time[1], time[2]))
     else { return nil }
     // Arithmetic, not `Calendar`: the upload path stays clear of ICU (GraphDate.format).
     let days = GraphDate.daysFromCivil(year: year, month: month + 1, day: day)

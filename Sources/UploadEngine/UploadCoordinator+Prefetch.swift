@@ -42,10 +42,13 @@ extension UploadCoordinator {
   func body(for range: ContentRange, of id: UploadID, context: Context)
     -> Task<Result<ChunkBytes, ChangedFile>, Never>
   {
-    if let prefetched = uploads[id]?.prefetch, prefetched.range == range,
-      let stamp = prefetched.stamp, ChangeStamp.of(context.file.path) == stamp
+    let prefetched = uploads[id]?.prefetch
+    // Used or not, it goes: a read-ahead for another range (a re-sent chunk) must not stay
+    // in memory beside the chunk read now.
+    uploads[id]?.prefetch = nil
+    if let prefetched, prefetched.range == range, let stamp = prefetched.stamp,
+      ChangeStamp.of(context.file.path) == stamp
     {
-      uploads[id]?.prefetch = nil
       return prefetched.body
     }
     return read(range, of: id, context: context)
@@ -64,10 +67,11 @@ extension UploadCoordinator {
   }
 
   /// Starts reading the chunk that follows `range`, while the PUT of `range` still drives
-  /// this upload and that chunk is not already on its way.
+  /// this upload (not paused, cancelled or stalled) and that chunk is not already on its way.
   private func readAhead(after range: ContentRange, of id: UploadID, context: Context) {
     guard let record = uploads[id], record.driving, let machine = record.machine,
       case .sending(let sending) = machine.state, sending == range,
+      machine.phase.interruption == nil,
       let next = machine.planner.chunk(from: range.last + 1), record.prefetch?.range != next
     else { return }
     let stamp = ChangeStamp.of(context.file.path)

@@ -19,7 +19,10 @@ import Testing
     #expect(URLHost.written(in: url) == host)
   }
 
-  @Test(arguments: ["no scheme here", "https://", "https:///path", "http://[::1", "mailto:a@b"])
+  @Test(arguments: [
+    "no scheme here", "https://", "https:///path", "http://[::1", "mailto:a@b",
+    "https:/x?u=https://graph.microsoft.com/", "1http://host", "ht tp://host",
+  ])
   func aURLWithoutAHostHasNone(url: String) {
     #expect(URLHost.written(in: url) == nil)
   }

@@ -104,6 +104,9 @@ import Testing
       #expect(RetryAfter.httpDate(RetryAfter.httpDateString(date)) == date)
     }
     #expect(RetryAfter.httpDate("Sun, 06 Nov 1994 25:49:47 GMT") == nil)
+    // A hostile year neither overflows nor becomes a date.
+    #expect(RetryAfter.httpDate("Sun, 06 Nov 999999999999 08:49:37 GMT") == nil)
+    #expect(RetryAfter.seconds("Sun, 06 Nov -99999999999 08:49:37 GMT", now: now) == nil)
   }
 
   @Test(arguments: [nil, "", "soon", "-3", "nan"] as [String?])
@@ -292,11 +295,15 @@ import Testing
   }
 
   @Test(arguments: [
-    "2022-13-01T00:00:00Z", "2022-00-10T00:00:00Z", "2022-06-32", "2022-06-09T24:00:00Z",
-    "2022-06-09T10:60:00Z",
+    "2022-13-01T00:00:00Z", "2022-00-10T00:00:00Z", "2022-06-32", "2022-06-09T24:00:01Z",
+    "2022-06-09T10:60:00Z", "999999999999-01-01T00:00:00Z", "0-01-01", "10000-01-01",
   ])
   func refusesFieldsOutOfRange(text: String) {
     #expect(GraphDate.parse(text) == nil)
+  }
+
+  @Test func midnightAtTheEndOfADayIsTheNextDay() throws {
+    #expect(GraphDate.parse("2022-06-09T24:00:00Z") == GraphDate.parse("2022-06-10T00:00:00Z"))
   }
 
   @Test func parsesAgainstAnIndependentCalendar() throws {
