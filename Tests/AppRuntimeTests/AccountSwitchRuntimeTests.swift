@@ -66,21 +66,24 @@ struct AccountSwitchRuntimeTests {
 
     var screen: String { terminal.lastFrame?.lines().joined(separator: "\n") ?? "" }
 
-    /// Steps (each waits in poll for the bus) until `condition` holds, or 25 s passed.
-    func step(until condition: () -> Bool) {
+    /// Steps (each waits in poll for the bus) until `condition` holds, or 25 s passed;
+    /// between steps the test gives its thread back, so the runtime's own tasks (an account's
+    /// engine being made) run even when every cooperative thread is in such a loop.
+    func step(until condition: () -> Bool) async {
       let deadline = ContinuousClock.now + .seconds(25)
       while !condition() && ContinuousClock.now < deadline {
         clock.advance(by: .milliseconds(100))
         runtime.step()
+        await Task.yield()
       }
     }
   }
 
-  @Test func switchingShowsTheOtherAccountDropsLateAnswersAndKeepsUploadsRunning() throws {
+  @Test func switchingShowsTheOtherAccountDropsLateAnswersAndKeepsUploadsRunning() async throws {
     let rig = try Rig()
     rig.runtime.start()
     rig.first.report(.bandwidthLimit(nil))
-    rig.step { rig.screen.contains("仕事 (Work)") }
+    await rig.step { rig.screen.contains("仕事 (Work)") }
     #expect(rig.screen.contains("demo@tack.invalid"))
     // Account one starts an upload, and opens the Work list (its tasks are still on their way).
     rig.first.emit(
@@ -88,7 +91,7 @@ struct AccountSwitchRuntimeTests {
         id: "U1", name: "big.bin", size: 10_000_000, chunkSize: 3_932_160, expiration: nil),
       at: ManualRuntimeClock.start)
     rig.terminal.send(.down, .enter)
-    rig.step {
+    await rig.step {
       rig.screen.contains("big.bin") && rig.first.performed.contains(.loadTasks(listID: "L2"))
     }
 
@@ -97,7 +100,7 @@ struct AccountSwitchRuntimeTests {
     rig.runtime.step()
     #expect(rig.screen.contains("Accounts") && rig.screen.contains("second@tack.invalid"))
     rig.terminal.send(.down, .enter)
-    rig.step { rig.screen.contains("Fix bike") }
+    await rig.step { rig.screen.contains("Fix bike") }
     #expect(rig.made.all == ["two"])
     #expect(rig.second.isStarted)
     #expect(rig.second.performed.prefix(2) == [.loadLists, .loadTasks(listID: "S1")])
@@ -118,7 +121,7 @@ struct AccountSwitchRuntimeTests {
     rig.first.emit(
       .progress(id: "U1", sent: 3_932_160, acknowledged: 3_932_160, size: 10_000_000),
       at: ManualRuntimeClock.start)
-    rig.step { rig.screen.contains("3.9/10.0 MB") }
+    await rig.step { rig.screen.contains("3.9/10.0 MB") }
     rig.terminal.send(.char("p"))
     rig.runtime.step()
     #expect(rig.first.performed.contains(.pauseUpload("U1")))
@@ -132,7 +135,7 @@ struct AccountSwitchRuntimeTests {
 
     // Switching back reuses account one's engine; quitting pauses both and then ends.
     rig.terminal.send(.char("A"), .up, .enter)
-    rig.step { rig.screen.contains("仕事 (Work)") }
+    await rig.step { rig.screen.contains("仕事 (Work)") }
     #expect(rig.made.all == ["two"])
     #expect(rig.first.performed.filter { $0 == .loadLists }.count == 2)
     rig.runtime.step()
@@ -140,19 +143,19 @@ struct AccountSwitchRuntimeTests {
     // (each resumes only the entries of its own account).
     rig.second.report(
       .journalFound([JournaledUpload(id: "J2", name: "left.bin", size: 10, acknowledged: 5)]))
-    rig.step { rig.screen.contains("Resume uploads?") }
+    await rig.step { rig.screen.contains("Resume uploads?") }
     rig.terminal.send(.enter)
     rig.runtime.step()
     #expect(rig.first.performed.contains(.resumeJournaled(["J2"])))
     #expect(rig.second.performed.contains(.resumeJournaled(["J2"])))
     rig.terminal.send(.char("q"), .char("y"))
-    rig.step { rig.runtime.outcome != nil }
+    await rig.step { rig.runtime.outcome != nil }
     #expect(rig.runtime.outcome == .quit)
     #expect(rig.first.performed.filter { $0 == .quit(.keep) }.count == 1)
     #expect(rig.second.performed.filter { $0 == .quit(.keep) }.count == 1)
   }
 
-  @Test func anAccountThatCannotSignInSaysSoAndOthersStayReachable() throws {
+  @Test func anAccountThatCannotSignInSaysSoAndOthersStayReachable() async throws {
     let terminal = TestTerminal(size: Size(width: 100, height: 30))
     let clock = ManualRuntimeClock()
     let first = FakeEngine()
@@ -183,7 +186,7 @@ struct AccountSwitchRuntimeTests {
     #expect(screen.contains("仕事 (Work)"))
   }
 
-  @Test func theSwitchStartsFromTheOtherAccountsCacheAndStoresIntoItsOwn() throws {
+  @Test func theSwitchStartsFromTheOtherAccountsCacheAndStoresIntoItsOwn() async throws {
     let savedAt = ManualRuntimeClock.start.addingTimeInterval(-180)
     let cacheOne = MemoryReadCache(start: [])
     let cacheTwo = MemoryReadCache(start: [
@@ -209,15 +212,18 @@ struct AccountSwitchRuntimeTests {
       terminal: terminal, engine: .ready(first), configuration: configuration,
       clock: clock.clock, wait: pollDescriptors, accounts: accounts)
     func screen() -> String { terminal.lastFrame?.lines().joined(separator: "\n") ?? "" }
-    func step(until condition: () -> Bool) {
+    func step(until condition: () -> Bool) async {
       let deadline = ContinuousClock.now + .seconds(25)
       while !condition() && ContinuousClock.now < deadline {
         clock.advance(by: .milliseconds(100))
         runtime.step()
+        await Task.yield()
       }
     }
     runtime.start()
-    step { screen().contains("仕事 (Work)") && first.performed.contains(.loadTasks(listID: "L1")) }
+    await step {
+      screen().contains("仕事 (Work)") && first.performed.contains(.loadTasks(listID: "L1"))
+    }
 
     // Before account two's engine exists, its cached lists show, marked.
     terminal.send(.char("A"), .down, .enter)
@@ -232,7 +238,7 @@ struct AccountSwitchRuntimeTests {
       with: .tasksLoaded(listID: "L1", .success([TodoTask(id: "T9", title: "Stale task")])))
     runtime.step()
     gate.continuation.finish()
-    step { screen().contains("Fix bike") }
+    await step { screen().contains("Fix bike") }
     #expect(second.performed.filter { $0 == .loadLists }.count == 2)
     #expect(!screen().contains("Stale task") && !screen().contains("cached"))
     func stored(_ cache: MemoryReadCache) -> [String] {

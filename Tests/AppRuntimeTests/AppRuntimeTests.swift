@@ -180,7 +180,7 @@ struct AppRuntimeTests {
     #expect(harness.engine.performed == performed)
   }
 
-  @Test func signInShowsTheCodeThenConnectsTheEngine() throws {
+  @Test func signInShowsTheCodeThenConnectsTheEngine() async throws {
     let engine = FakeEngine()
     let gate = AsyncStream<Void>.makeStream()
     let code = DeviceCodeResponse(
@@ -205,6 +205,8 @@ struct AppRuntimeTests {
       clock.advance(by: .milliseconds(100))
       runtime.step()
       screen = terminal.lastFrame?.lines().joined(separator: "\n") ?? ""
+      // The sign-in task needs a cooperative thread; this loop gives its own back.
+      await Task.yield()
     }
     #expect(screen.contains("Sign in"))
     #expect(screen.contains("FRWQDE7YL"))
@@ -213,6 +215,7 @@ struct AppRuntimeTests {
     gate.continuation.finish()
     while !engine.isStarted && ContinuousClock.now < deadline + .seconds(20) {
       runtime.step()
+      await Task.yield()
     }
     #expect(engine.isStarted)
     #expect(engine.performed == [.loadLists])

@@ -96,18 +96,20 @@ struct UploadBackendRuntimeTests {
 
     var screen: String { terminal.lastFrame?.lines().joined(separator: "\n") ?? "" }
 
-    /// Turns of the loop until `done` (at most 200, each waiting at most a poll interval).
-    func step(until done: () -> Bool) -> Bool {
+    /// Turns of the loop until `done` (at most 200, each waiting at most a poll interval),
+    /// giving the thread back between turns so the runtime's own tasks run.
+    func step(until done: () -> Bool) async -> Bool {
       for _ in 0..<200 {
         if done() { return true }
         clock.advance(by: .milliseconds(100))
         runtime.step()
+        await Task.yield()
       }
       return done()
     }
   }
 
-  @Test func reattachingShowsTheAgentsUploadsAndTheirProgress() throws {
+  @Test func reattachingShowsTheAgentsUploadsAndTheirProgress() async throws {
     let backend = FakeUploadBackend(
       outlivesProcess: true,
       attached: [
@@ -116,72 +118,72 @@ struct UploadBackendRuntimeTests {
       ])
     let rig = try Rig(backend)
     rig.runtime.start()
-    #expect(rig.step { rig.screen.contains("3 uploading in background") })
+    #expect(await rig.step { rig.screen.contains("3 uploading in background") })
     #expect(rig.screen.contains("two.bin"))
     backend.emit(.progress(id: "A1", sent: 3_932_160, acknowledged: 3_932_160, size: 8_000_000))
-    #expect(rig.step { rig.screen.contains("3.9/8.0 MB") && rig.screen.contains("one.bin") })
+    #expect(await rig.step { rig.screen.contains("3.9/8.0 MB") && rig.screen.contains("one.bin") })
   }
 
   /// Attached to one running agent upload, with the quit question open.
-  func askingToQuit() throws -> (FakeUploadBackend, Rig) {
+  func askingToQuit() async throws -> (FakeUploadBackend, Rig) {
     let backend = FakeUploadBackend(
       outlivesProcess: true, attached: [Self.summary("A1", "one.bin")])
     let rig = try Rig(backend)
     rig.runtime.start()
-    #expect(rig.step { rig.screen.contains("1 uploading in background") })
+    #expect(await rig.step { rig.screen.contains("1 uploading in background") })
     rig.terminal.type("q")
-    #expect(rig.step { rig.screen.contains("keep uploading") })
+    #expect(await rig.step { rig.screen.contains("keep uploading") })
     return (backend, rig)
   }
 
-  @Test func quittingLeavesTheAgentsUploadsRunningByDefault() throws {
-    let (backend, rig) = try askingToQuit()
+  @Test func quittingLeavesTheAgentsUploadsRunningByDefault() async throws {
+    let (backend, rig) = try await askingToQuit()
     rig.terminal.send(.enter)
-    #expect(rig.step { rig.runtime.outcome == .quit })
+    #expect(await rig.step { rig.runtime.outcome == .quit })
     #expect(backend.calls == ["detach"])
   }
 
   @Test(arguments: [("p", "pauseAll"), ("x", "cancelAll")])
-  func quittingCanPauseOrCancelTheAgentsUploads(key: Character, call: String) throws {
-    let (backend, rig) = try askingToQuit()
+  func quittingCanPauseOrCancelTheAgentsUploads(key: Character, call: String) async throws {
+    let (backend, rig) = try await askingToQuit()
     rig.terminal.type(String(key))
-    #expect(rig.step { rig.runtime.outcome == .quit })
+    #expect(await rig.step { rig.runtime.outcome == .quit })
     #expect(backend.calls == [call, "detach"])
   }
 
-  @Test func aHangupLeavesTheAgentsUploadsRunning() throws {
+  @Test func aHangupLeavesTheAgentsUploadsRunning() async throws {
     let backend = FakeUploadBackend(
       outlivesProcess: true, attached: [Self.summary("A1", "one.bin")])
     let rig = try Rig(backend)
     rig.runtime.start()
-    #expect(rig.step { rig.screen.contains("1 uploading in background") })
+    #expect(await rig.step { rig.screen.contains("1 uploading in background") })
     rig.terminal.raise(.hangup)
-    #expect(rig.step { rig.runtime.outcome == .quit })
+    #expect(await rig.step { rig.runtime.outcome == .quit })
     #expect(backend.calls == ["detach"])
   }
 
-  @Test func inProcessUploadsArePausedOnAHangup() throws {
+  @Test func inProcessUploadsArePausedOnAHangup() async throws {
     let backend = FakeUploadBackend(outlivesProcess: false)
     let rig = try Rig(backend)
     rig.runtime.start()
     backend.emit(
       .sessionCreated(
         id: "U1", name: "a.bin", size: 8_000_000, chunkSize: 3_932_160, expiration: nil))
-    #expect(rig.step { rig.screen.contains("1 uploading") })
+    #expect(await rig.step { rig.screen.contains("1 uploading") })
     #expect(!rig.screen.contains("in background"))
     rig.terminal.raise(.hangup)
-    #expect(rig.step { rig.runtime.outcome == .quit })
+    #expect(await rig.step { rig.runtime.outcome == .quit })
     #expect(backend.calls == ["pauseAll", "detach"])
   }
 
-  @Test func theAgentGoingAwayIsSaidOnTheStatusLine() throws {
+  @Test func theAgentGoingAwayIsSaidOnTheStatusLine() async throws {
     let backend = FakeUploadBackend(
       outlivesProcess: true, attached: [Self.summary("A1", "one.bin")])
     let rig = try Rig(backend)
     rig.runtime.start()
-    #expect(rig.step { rig.screen.contains("1 uploading in background") })
+    #expect(await rig.step { rig.screen.contains("1 uploading in background") })
     backend.vanish()
-    #expect(rig.step { rig.screen.contains("The upload agent went away") })
+    #expect(await rig.step { rig.screen.contains("The upload agent went away") })
     #expect(rig.runtime.outcome == nil)
   }
 
@@ -210,14 +212,14 @@ struct UploadBackendRuntimeTests {
     return journal
   }
 
-  @Test func theJournalOfferLeavesOutWhatTheAgentRunsOrWillResume() throws {
+  @Test func theJournalOfferLeavesOutWhatTheAgentRunsOrWillResume() async throws {
     let journal = try Self.journal(
       ["held.bin", "paused.bin", "orphan.bin"], abandoned: ["orphan.bin"])
     var held = Self.summary("J-held.bin", "held.bin")
     held.acknowledged = 3_932_160
     let rig = try Rig(FakeUploadBackend(outlivesProcess: true, attached: [held]), journal: journal)
     rig.runtime.start()
-    #expect(rig.step { rig.screen.contains("Resume uploads?") })
+    #expect(await rig.step { rig.screen.contains("Resume uploads?") })
     #expect(rig.screen.contains("paused.bin"))
     // The agent runs held.bin, and resumes orphan.bin (its owner died) by itself.
     #expect(!rig.screen.contains("orphan.bin"))
@@ -225,11 +227,11 @@ struct UploadBackendRuntimeTests {
     #expect(rig.screen.contains("Attached to 1 upload running in the background"))
   }
 
-  @Test func inProcessTheJournalOffersEveryUnfinishedUpload() throws {
+  @Test func inProcessTheJournalOffersEveryUnfinishedUpload() async throws {
     let journal = try Self.journal(["paused.bin", "orphan.bin"], abandoned: ["orphan.bin"])
     let rig = try Rig(FakeUploadBackend(outlivesProcess: false), journal: journal)
     rig.runtime.start()
-    #expect(rig.step { rig.screen.contains("Resume uploads?") })
+    #expect(await rig.step { rig.screen.contains("Resume uploads?") })
     #expect(rig.screen.contains("paused.bin"))
     #expect(rig.screen.contains("orphan.bin"))
   }
