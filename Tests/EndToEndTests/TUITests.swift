@@ -65,8 +65,10 @@ import TmuxDriver
     defer { sandbox.remove() }
     let tmux = try launch(sandbox)
     try await openWorkList(tmux)
-    let screen = try await tmux.waitFor("report-draft.docx")
-    #expect(screen.contains("figures.xlsx"))
+    // Both rows, not the first: a capture can land while a frame is drawn.
+    let screen = try await tmux.waitFor("both attachments") {
+      $0.contains("report-draft.docx") && $0.contains("figures.xlsx")
+    }
     #expect(screen.contains("Attachments · Quarterly report"))
     // Moving to another task shows its attachments (or says it has none).
     try tmux.sendKeys("j")
@@ -251,9 +253,11 @@ import TmuxDriver
       let second = try Tmux(
         command: [TackBinary.url.path], width: 100, height: 30, environment: environment,
         directory: sandbox.files.path)
-      let offer = try await second.waitFor("Resume uploads?")
-      #expect(offer.contains("epsilon.bin"))
-      #expect(offer.contains("min left"))
+      // The whole dialog, not its first line: a capture can land while a frame is drawn.
+      let offer = try await second.waitFor("the resume offer with the upload") {
+        $0.contains("Resume uploads?") && $0.contains("epsilon.bin") && $0.contains("min left")
+      }
+      #expect(offer.contains("epsilon.bin") && offer.contains("min left"))
       try second.sendKeys("Enter")
       try await second.waitFor("1/1 uploaded", timeout: .seconds(60))
       try second.sendKeys("q")
