@@ -198,26 +198,14 @@ public final class LiveHTTPTransport: HTTPTransport {
     case .bytes(let data) where pacer != nil:
       // Each piece waits for the pacer (a bandwidth cap), so even a small body is streamed.
       guard let pacer else { return nil }
-      return .stream(contentLength: Int64(data.count)) { writer in
-        FinalPieceWriter.stream(
-          length: Int64(data.count), on: loop, into: writer, producers: producers
-        ) { writer in
-          try await PacedBody.write(data, pieceSize: pieceSize, pacer: pacer) { piece in
-            try await writer.write(.byteBuffer(ByteBuffer(bytes: piece))).get()
-          }
-        }
+      return Self.pieces(length: Int64(data.count), loop: loop, producers: producers) { write in
+        try await PacedBody.write(data, pieceSize: pieceSize, pacer: pacer, write)
       }
     case .chunk(let chunk):
       // Paced or not, piece by piece; the chunk's bytes go once the last piece is handed on.
       let pacer = pacer ?? Unpaced()
-      return .stream(contentLength: Int64(chunk.count)) { writer in
-        FinalPieceWriter.stream(
-          length: Int64(chunk.count), on: loop, into: writer, producers: producers
-        ) { writer in
-          try await PacedBody.write(chunk, pieceSize: pieceSize, pacer: pacer) { piece in
-            try await writer.write(.byteBuffer(ByteBuffer(bytes: piece))).get()
-          }
-        }
+      return Self.pieces(length: Int64(chunk.count), loop: loop, producers: producers) { write in
+        try await PacedBody.write(chunk, pieceSize: pieceSize, pacer: pacer, write)
       }
     case .bytes(let data):
       guard data.count > pieceSize else { return .bytes(data) }
@@ -233,6 +221,22 @@ public final class LiveHTTPTransport: HTTPTransport {
           try await FileBodyStreamer.stream(
             path: path, offset: offset, length: length, pieceSize: pieceSize, pacer: pacer,
             writer: writer)
+        }
+      }
+    }
+  }
+
+  /// A body of `length` bytes that `produce` hands over piece by piece, each written before the
+  /// next is asked for, the last one ending on `loop` (`FinalPieceWriter`).
+  private static func pieces(
+    length: Int64, loop: any EventLoop, producers: BodyProducers,
+    _ produce: @escaping @Sendable ((Data) async throws -> Void) async throws -> Void
+  ) -> HTTPClient.Body {
+    .stream(contentLength: length) { writer in
+      FinalPieceWriter.stream(length: length, on: loop, into: writer, producers: producers) {
+        writer in
+        try await produce { piece in
+          try await writer.write(.byteBuffer(ByteBuffer(bytes: piece))).get()
         }
       }
     }

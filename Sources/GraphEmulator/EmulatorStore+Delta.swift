@@ -125,13 +125,13 @@ extension EmulatorStore {
     delta.forgetTokens()
   }
 
-  /// The ids of the collection now, in store order; nil for a list that does not exist.
   /// True while the collection exists (without listing it: this runs for every page).
   private func exists(_ scope: DeltaTracking.Scope) -> Bool {
     if case .tasks(let listID) = scope { return listIndex[listID] != nil }
     return true
   }
 
+  /// The ids of the collection now, in store order; nil for a list that does not exist.
   private func currentIDs(_ scope: DeltaTracking.Scope) -> [String]? {
     switch scope {
     case .lists: return records.map(\.list.id)

@@ -30,12 +30,9 @@ public enum GraphDate {
     let numbers = pieces.compactMap { Int($0) }
     guard numbers.count == pieces.count else { return nil }
     let time = numbers.count == 6 ? (numbers[3], numbers[4], numbers[5]) : (0, 0, 0)
-    guard validCivil(year: numbers[0], month: numbers[1], day: numbers[2], time: time) else {
+    guard let date = utc(year: numbers[0], month: numbers[1], day: numbers[2], time: time) else {
       return nil
     }
-    let days = daysFromCivil(year: numbers[0], month: numbers[1], day: numbers[2])
-    let seconds = days * 86_400 + time.0 * 3600 + time.1 * 60 + time.2
-    let date = Date(timeIntervalSince1970: Double(seconds))
     return date.addingTimeInterval(fraction - Double(offsetSeconds))
   }
 
@@ -70,14 +67,17 @@ public enum GraphDate {
       + (fractionDigits > 0 ? ".\(pad(ticks, fractionDigits))" : "") + "Z"
   }
 
-  /// True for fields a date may have: years 1–9999 (so the arithmetic cannot overflow on a
-  /// hostile header), months 1–12, days 1–31 (rolled over as `Calendar` did), hours 0–23 or
-  /// 24:00:00 (the end of the day), minutes 0–59, seconds 0–60.
-  static func validCivil(year: Int, month: Int, day: Int, time: (Int, Int, Int)) -> Bool {
+  /// The UTC date of these fields, by arithmetic (no `Calendar`, no ICU); nil outside years
+  /// 1–9999 (so a hostile header cannot overflow it), months 1–12, days 1–31 (rolled over as
+  /// `Calendar` did), hours 0–23 or 24:00:00 (the end of the day), minutes 0–59, seconds 0–60.
+  static func utc(year: Int, month: Int, day: Int, time: (Int, Int, Int)) -> Date? {
     guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
-      (0...59).contains(time.1), (0...60).contains(time.2)
-    else { return false }
-    return (0...23).contains(time.0) || (time.0 == 24 && time.1 == 0 && time.2 == 0)
+      (0...59).contains(time.1), (0...60).contains(time.2),
+      (0...23).contains(time.0) || (time.0 == 24 && time.1 == 0 && time.2 == 0)
+    else { return nil }
+    let days = daysFromCivil(year: year, month: month, day: day)
+    return Date(
+      timeIntervalSince1970: Double(days * 86_400 + time.0 * 3600 + time.1 * 60 + time.2))
   }
 
   /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -24,14 +24,8 @@ public enum RetryAfter {
       let year = Int(words[3])
     else { return nil }
     let time = words[4].split(separator: ":").compactMap { Int($0) }
-    guard time.count == 3,
-      GraphDate.validCivil(
-        year: year, month: month + 1, day: day, time: (time[0], time[1], time[2]))
-    else { return nil }
-    // Arithmetic, not `Calendar`: the upload path stays clear of ICU (GraphDate.format).
-    let days = GraphDate.daysFromCivil(year: year, month: month + 1, day: day)
-    return Date(
-      timeIntervalSince1970: Double(days * 86_400 + time[0] * 3600 + time[1] * 60 + time[2]))
+    guard time.count == 3 else { return nil }
+    return GraphDate.utc(year: year, month: month + 1, day: day, time: (time[0], time[1], time[2]))
   }
 
   /// Formats an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), as HTTP's `Date` and

@@ -134,9 +134,8 @@ extension UploadCoordinator {
   }
 
   /// The bytes of `range`, read into memory and checked against the first pass's chunk hashes;
-  /// exactly these bytes are sent, so what was checked is what goes on the wire.
-  /// The bytes of `range`, read now and compared with the first pass; `onRelease` runs when
-  /// the transport lets go of them.
+  /// exactly these bytes are sent, so what was checked is what goes on the wire. `onRelease`
+  /// runs when the transport lets go of them.
   static func verifiedBody(
     _ range: ContentRange, context: Context, onRelease: @escaping @Sendable () -> Void = {}
   ) -> Result<ChunkBytes, ChangedFile> {
